@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "ferry-downloader"
+
+#include <glib/gi18n.h>
+
+#include "ferry-downloader.h"
+#include "ferry-error.h"
+#include "ferry-options.h"
+#include "ferry-validate.h"
+
+#define FERRY_DOWNLOADER_VERSION 1
+
+struct _FerryDownloader
+{
+  FerryDBusDownloaderSkeleton  parent_instance;
+  FerryCallers                *callers;
+  FerryScheduler              *scheduler;
+};
+
+static void ferry_downloader_iface_init (FerryDBusDownloaderIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FerryDownloader, ferry_downloader,
+                               FERRY_DBUS_TYPE_DOWNLOADER_SKELETON,
+                               G_IMPLEMENT_INTERFACE (FERRY_DBUS_TYPE_DOWNLOADER,
+                                                      ferry_downloader_iface_init))
+
+/* Two live transfers writing one file would corrupt each other's part. */
+static gboolean
+check_destination_free (FerryDownloader *self, const char *destination, GError **error)
+{
+  GPtrArray *all = ferry_scheduler_list_all (self->scheduler);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      FerryTransfer *other = g_ptr_array_index (all, i);
+
+      if (!ferry_status_is_final (ferry_transfer_get_status (other)) &&
+          g_str_equal (ferry_transfer_get_destination (other), destination))
+        {
+          g_ptr_array_unref (all);
+          g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                       _("Another transfer is already downloading to “%s”"), destination);
+          return FALSE;
+        }
+    }
+  g_ptr_array_unref (all);
+  return TRUE;
+}
+
+static char *
+new_transfer_id (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  GString *id = g_string_sized_new (32);
+
+  for (const char *p = uuid; *p; p++)
+    if (*p != '-')
+      g_string_append_c (id, *p);
+  return g_string_free (id, FALSE);
+}
+
+static FerryTransfer *
+create_download (FerryDownloader *self, FerryAppInfo *caller, GVariant *parameters,
+                 GError **error)
+{
+  g_auto(FerryOptions) options = { 0 };
+  g_autoptr(FerryTransfer) transfer = NULL;
+  g_autoptr(GVariant) options_dict = NULL;
+  g_autofree char *destination = NULL;
+  g_autofree char *id = NULL;
+  const char *uri, *requested_destination;
+
+  g_variant_get (parameters, "(&s&s@a{sv})", &uri, &requested_destination, &options_dict);
+  if (!ferry_validate_uri (uri, error) ||
+      !(destination = ferry_validate_destination (requested_destination, error)) ||
+      !ferry_options_parse (options_dict, &options, error) ||
+      !check_destination_free (self, destination, error))
+    return NULL;
+
+  id = new_transfer_id ();
+  transfer = ferry_transfer_new (id, ferry_app_info_get_id (caller),
+                                 FERRY_TRANSFER_KIND_DOWNLOAD, uri, destination);
+  ferry_transfer_set_group (transfer, options.group);
+  ferry_transfer_set_checksum (transfer, options.checksum);
+  ferry_transfer_set_headers (transfer, options.headers);
+  if (!ferry_scheduler_add (self->scheduler, transfer, error))
+    return NULL;
+
+  g_debug ("%s: created for “%s”: %s → %s", id, ferry_app_info_get_id (caller), uri, destination);
+  return g_steal_pointer (&transfer);
+}
+
+static void
+create_download_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                            FerryAppInfo *caller)
+{
+  FerryDownloader *self = object;
+  g_autoptr(FerryTransfer) transfer = NULL;
+  GError *error = NULL;
+
+  transfer = create_download (self, caller, g_dbus_method_invocation_get_parameters (invocation),
+                              &error);
+  if (transfer == NULL)
+    {
+      g_dbus_method_invocation_take_error (invocation, error);
+      return;
+    }
+  ferry_dbus_downloader_complete_create_download (FERRY_DBUS_DOWNLOADER (self), invocation,
+                                                  ferry_transfer_get_object_path (transfer));
+}
+
+static gboolean
+handle_create_download (FerryDBusDownloader   *downloader,
+                        GDBusMethodInvocation *invocation,
+                        const char            *uri,
+                        const char            *destination,
+                        GVariant              *options)
+{
+  FerryDownloader *self = FERRY_DOWNLOADER (downloader);
+
+  ferry_callers_dispatch (self->callers, invocation, create_download_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+list_downloads_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                           FerryAppInfo *caller)
+{
+  FerryDownloader *self = object;
+  g_autoptr(GPtrArray) transfers = NULL;
+  g_autofree const char **paths = NULL;
+  const char *group;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &group);
+  transfers = ferry_scheduler_list_current (self->scheduler, ferry_app_info_get_id (caller),
+                                            group);
+  paths = g_new0 (const char *, transfers->len + 1);
+  for (guint i = 0; i < transfers->len; i++)
+    paths[i] = ferry_transfer_get_object_path (g_ptr_array_index (transfers, i));
+  ferry_dbus_downloader_complete_get_current_downloads (FERRY_DBUS_DOWNLOADER (self),
+                                                        invocation, paths);
+}
+
+static gboolean
+handle_get_current_downloads (FerryDBusDownloader   *downloader,
+                              GDBusMethodInvocation *invocation,
+                              const char            *group)
+{
+  FerryDownloader *self = FERRY_DOWNLOADER (downloader);
+
+  ferry_callers_dispatch (self->callers, invocation, list_downloads_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+ferry_downloader_iface_init (FerryDBusDownloaderIface *iface)
+{
+  iface->handle_create_download = handle_create_download;
+  iface->handle_get_current_downloads = handle_get_current_downloads;
+}
+
+static void
+ferry_downloader_finalize (GObject *object)
+{
+  FerryDownloader *self = FERRY_DOWNLOADER (object);
+
+  g_clear_object (&self->callers);
+  g_clear_object (&self->scheduler);
+  G_OBJECT_CLASS (ferry_downloader_parent_class)->finalize (object);
+}
+
+static void
+ferry_downloader_class_init (FerryDownloaderClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ferry_downloader_finalize;
+}
+
+static void
+ferry_downloader_init (FerryDownloader *self)
+{
+  ferry_dbus_downloader_set_version (FERRY_DBUS_DOWNLOADER (self), FERRY_DOWNLOADER_VERSION);
+}
+
+FerryDownloader *
+ferry_downloader_new (FerryCallers *callers, FerryScheduler *scheduler)
+{
+  FerryDownloader *self = g_object_new (FERRY_TYPE_DOWNLOADER, NULL);
+
+  self->callers = g_object_ref (callers);
+  self->scheduler = g_object_ref (scheduler);
+  return self;
+}

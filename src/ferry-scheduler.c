@@ -1,0 +1,675 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "ferry-scheduler"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "ferry-download-job.h"
+#include "ferry-error.h"
+#include "ferry-scheduler.h"
+
+/* Progress signals: a few per second per transfer at most. */
+#define PROGRESS_INTERVAL_MS 250
+
+/* A transfer that holds a slot: running, or waiting to retry. */
+typedef struct {
+  FerryScheduler   *scheduler;   /* unowned: it owns the slot */
+  FerryTransfer    *transfer;
+  FerryDownloadJob *job;
+  GCancellable     *cancellable;
+  guint             retry_source;
+  guint             attempts;
+  guint64           attempt_offset;
+  gboolean          stopping;    /* paused or canceled by the app */
+  gboolean          timed_out;   /* canceled by the connect watchdog */
+} Slot;
+
+struct _FerryScheduler
+{
+  GObject        parent_instance;
+
+  FerryStore    *store;
+  FerrySettings  settings;
+  SoupSession   *session;
+
+  GHashTable    *transfers;   /* id → FerryTransfer, owned */
+  GPtrArray     *ordered;     /* every transfer in creation order */
+  GQueue         queue;       /* FerryTransfer waiting for a slot, FIFO */
+  GHashTable    *slots;       /* FerryTransfer → Slot */
+  GHashTable    *draining;    /* FerryTransfer whose stopped job still runs → Slot */
+
+  guint          progress_source;
+  guint          checkpoint_source;
+  gboolean       busy;
+};
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_TRANSFER_ADDED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (FerryScheduler, ferry_scheduler, G_TYPE_OBJECT)
+
+static void fill_slots (FerryScheduler *self);
+
+static void
+slot_free (Slot *slot)
+{
+  g_clear_handle_id (&slot->retry_source, g_source_remove);
+  g_clear_object (&slot->job);
+  g_clear_object (&slot->cancellable);
+  g_clear_object (&slot->transfer);
+  g_free (slot);
+}
+
+static void
+save_state (FerryScheduler *self, FerryTransfer *transfer)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ferry_store_save_state (self->store, transfer, &error))
+    g_warning ("Cannot save transfer %s: %s", ferry_transfer_get_id (transfer), error->message);
+}
+
+static void
+update_busy (FerryScheduler *self)
+{
+  gboolean busy = self->queue.length > 0 ||
+                  g_hash_table_size (self->slots) > 0 ||
+                  g_hash_table_size (self->draining) > 0;
+
+  if (busy != self->busy)
+    {
+      self->busy = busy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    }
+}
+
+/* Copies a job's response and progress onto its transfer. The response is
+ * taken first: the job resets its offset in the same step as it publishes a
+ * new response, so the offset read after it never belongs to older bytes. */
+static void
+sync_from_job (FerryScheduler *self, Slot *slot, gboolean finished)
+{
+  g_auto(FerryResponseInfo) response = { 0 };
+  guint64 received, durable;
+  gint64 total;
+
+  if (slot->job == NULL)
+    return;
+  if (ferry_download_job_take_response (slot->job, finished, &response))
+    {
+      ferry_download_job_get_progress (slot->job, &received, &total, &durable);
+      ferry_transfer_set_response (slot->transfer, &response);
+      ferry_transfer_set_durable_offset (slot->transfer, durable);
+      ferry_transfer_set_progress (slot->transfer, received, total);
+      save_state (self, slot->transfer);
+      return;
+    }
+  ferry_download_job_get_progress (slot->job, &received, &total, &durable);
+  ferry_transfer_set_progress (slot->transfer, received, total);
+}
+
+static void
+check_connect_timeout (FerryScheduler *self, Slot *slot)
+{
+  gint64 limit = (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC;
+
+  if (slot->job == NULL || slot->timed_out || ferry_download_job_has_response (slot->job))
+    return;
+  if (g_get_monotonic_time () - ferry_download_job_get_start_time (slot->job) > limit)
+    {
+      g_debug ("%s: no response within %u s", ferry_transfer_get_id (slot->transfer),
+               self->settings.connect_timeout_s);
+      slot->timed_out = TRUE;
+      g_cancellable_cancel (slot->cancellable);
+    }
+}
+
+static gboolean
+on_progress_tick (gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+  GHashTableIter iter;
+  Slot *slot;
+
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
+    {
+      sync_from_job (self, slot, FALSE);
+      check_connect_timeout (self, slot);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Stores the flushed offsets of all running transfers in one transaction. */
+static gboolean
+on_checkpoint_tick (gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GHashTableIter iter;
+  Slot *slot;
+
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
+    {
+      guint64 received, durable;
+      gint64 total;
+
+      if (slot->job == NULL)
+        continue;
+      sync_from_job (self, slot, FALSE);
+      ferry_download_job_get_progress (slot->job, &received, &total, &durable);
+      if (durable != ferry_transfer_get_durable_offset (slot->transfer))
+        {
+          ferry_transfer_set_durable_offset (slot->transfer, durable);
+          g_ptr_array_add (changed, slot->transfer);
+        }
+    }
+  if (!ferry_store_save_offsets (self->store, changed, &error))
+    g_warning ("Cannot store checkpoints: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The tick sources run only while some transfer holds a slot. */
+static void
+update_timers (FerryScheduler *self)
+{
+  gboolean running = g_hash_table_size (self->slots) > 0;
+
+  if (running && self->progress_source == 0)
+    {
+      self->progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress_tick, self);
+      self->checkpoint_source = g_timeout_add (self->settings.checkpoint_interval_ms,
+                                               on_checkpoint_tick, self);
+    }
+  else if (!running && self->progress_source != 0)
+    {
+      g_clear_handle_id (&self->progress_source, g_source_remove);
+      g_clear_handle_id (&self->checkpoint_source, g_source_remove);
+    }
+}
+
+static void start_attempt (FerryScheduler *self, Slot *slot);
+
+static void
+release_slot (FerryScheduler *self, Slot *slot)
+{
+  g_hash_table_remove (self->slots, slot->transfer);
+  update_timers (self);
+  fill_slots (self);
+  update_busy (self);
+}
+
+static gboolean
+on_retry_timeout (gpointer user_data)
+{
+  Slot *slot = user_data;
+
+  slot->retry_source = 0;
+  start_attempt (slot->scheduler, slot);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+finish_stopped_job (FerryScheduler *self, Slot *slot)
+{
+  FerryTransfer *transfer = slot->transfer;
+
+  if (ferry_transfer_get_status (transfer) == FERRY_STATUS_CANCELED)
+    {
+      g_autofree char *part = ferry_transfer_dup_part_path (transfer);
+      g_unlink (part);
+      ferry_transfer_set_durable_offset (transfer, 0);
+    }
+  save_state (self, transfer);
+  g_hash_table_remove (self->draining, transfer);
+  fill_slots (self);
+  update_busy (self);
+}
+
+static void
+finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
+{
+  FerryTransfer *transfer = slot->transfer;
+  const char *name = ferry_download_job_get_error_name (slot->job);
+  gboolean transient = ferry_download_job_get_error_is_transient (slot->job);
+
+  if (slot->timed_out)
+    {
+      name = "timeout";
+      transient = TRUE;
+    }
+  /* An attempt that moved forward earns a fresh set of retries. */
+  if (ferry_transfer_get_durable_offset (transfer) > slot->attempt_offset)
+    slot->attempts = 0;
+
+  if (transient && slot->attempts < self->settings.retries)
+    {
+      guint delay = self->settings.retry_delay_ms << MIN (slot->attempts, 10);
+
+      slot->attempts++;
+      g_debug ("%s: %s (%s), retry %u of %u in %u ms", ferry_transfer_get_id (transfer),
+               name, error->message, slot->attempts, self->settings.retries, delay);
+      g_clear_object (&slot->job);
+      save_state (self, transfer);
+      slot->retry_source = g_timeout_add (delay, on_retry_timeout, slot);
+      return;
+    }
+
+  g_message ("%s failed: %s (%s)", ferry_transfer_get_id (transfer), name, error->message);
+  ferry_transfer_set_status (transfer, FERRY_STATUS_ERROR, name, error->message);
+  save_state (self, transfer);
+  release_slot (self, slot);
+}
+
+static void
+on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FerryDownloadJob *job = FERRY_DOWNLOAD_JOB (source);
+  FerryScheduler *self = FERRY_SCHEDULER (user_data);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = ferry_download_job_run_finish (job, result, &error);
+  FerryTransfer *transfer = g_object_get_data (G_OBJECT (job), "ferry-transfer");
+  Slot *slot;
+  guint64 received, durable;
+  gint64 total;
+
+  slot = g_hash_table_lookup (self->draining, transfer);
+  if (slot == NULL)
+    slot = g_hash_table_lookup (self->slots, transfer);
+  g_assert (slot != NULL && slot->job == job);
+
+  sync_from_job (self, slot, TRUE);
+  ferry_download_job_get_progress (job, &received, &total, &durable);
+  ferry_transfer_set_durable_offset (transfer, durable);
+
+  if (slot->stopping)
+    finish_stopped_job (self, slot);
+  else if (ok)
+    {
+      ferry_transfer_set_progress (transfer, received, (gint64) received);
+      ferry_transfer_set_status (transfer, FERRY_STATUS_COMPLETED, NULL, NULL);
+      save_state (self, transfer);
+      g_message ("%s completed: %" G_GUINT64_FORMAT " bytes", ferry_transfer_get_id (transfer),
+                 received);
+      release_slot (self, slot);
+    }
+  else
+    finish_failed_attempt (self, slot, error);
+
+  g_object_unref (self);
+}
+
+static void
+start_attempt (FerryScheduler *self, Slot *slot)
+{
+  g_clear_object (&slot->cancellable);
+  g_clear_object (&slot->job);
+  slot->cancellable = g_cancellable_new ();
+  slot->timed_out = FALSE;
+  slot->attempt_offset = ferry_transfer_get_durable_offset (slot->transfer);
+  slot->job = ferry_download_job_new (self->session, slot->transfer,
+                                      self->settings.checkpoint_interval_ms);
+  g_object_set_data (G_OBJECT (slot->job), "ferry-transfer", slot->transfer);
+  ferry_download_job_run_async (slot->job, slot->cancellable, on_job_done, g_object_ref (self));
+}
+
+static void
+run_transfer (FerryScheduler *self, FerryTransfer *transfer)
+{
+  Slot *slot = g_new0 (Slot, 1);
+
+  slot->scheduler = self;
+  slot->transfer = g_object_ref (transfer);
+  g_hash_table_insert (self->slots, transfer, slot);
+  ferry_transfer_set_status (transfer, FERRY_STATUS_RUNNING, NULL, NULL);
+  save_state (self, transfer);
+  start_attempt (self, slot);
+  update_timers (self);
+}
+
+/* Starts queued transfers, oldest first, while slots are free. A transfer
+ * whose previous job is still draining waits: both would write its .part. */
+static void
+fill_slots (FerryScheduler *self)
+{
+  GList *link = self->queue.head;
+
+  while (link != NULL && g_hash_table_size (self->slots) < self->settings.max_parallel)
+    {
+      GList *next = link->next;
+      FerryTransfer *transfer = link->data;
+
+      if (!g_hash_table_contains (self->draining, transfer))
+        {
+          g_queue_delete_link (&self->queue, link);
+          run_transfer (self, transfer);
+          g_object_unref (transfer);
+        }
+      link = next;
+    }
+}
+
+static void
+enqueue (FerryScheduler *self, FerryTransfer *transfer)
+{
+  ferry_transfer_set_status (transfer, FERRY_STATUS_IDLE, NULL, NULL);
+  g_queue_push_tail (&self->queue, g_object_ref (transfer));
+  save_state (self, transfer);
+  fill_slots (self);
+  update_busy (self);
+}
+
+/* Takes @transfer off the queue or out of its slot. A running job is
+ * canceled and finishes in the background (it flushes what it has). */
+static void
+stop_transfer (FerryScheduler *self, FerryTransfer *transfer)
+{
+  Slot *slot;
+
+  if (g_queue_remove (&self->queue, transfer))
+    g_object_unref (transfer);
+
+  slot = g_hash_table_lookup (self->slots, transfer);
+  if (slot == NULL)
+    return;
+
+  g_hash_table_steal (self->slots, transfer);
+  g_clear_handle_id (&slot->retry_source, g_source_remove);
+  if (slot->job != NULL)
+    {
+      slot->stopping = TRUE;
+      g_cancellable_cancel (slot->cancellable);
+      g_hash_table_insert (self->draining, transfer, slot);
+    }
+  else
+    slot_free (slot);
+  update_timers (self);
+}
+
+static gboolean
+check_not_final (FerryTransfer *transfer, GError **error)
+{
+  if (ferry_status_is_final (ferry_transfer_get_status (transfer)))
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_STATE,
+                   _("The transfer is %s"),
+                   ferry_status_to_string (ferry_transfer_get_status (transfer)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_start (FerryScheduler *self, FerryTransfer *transfer, GError **error)
+{
+  if (ferry_transfer_get_started (transfer) ||
+      ferry_transfer_get_status (transfer) != FERRY_STATUS_IDLE)
+    {
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_STATE,
+                           _("The transfer was already started"));
+      return FALSE;
+    }
+  ferry_transfer_set_started (transfer, TRUE);
+  enqueue (self, transfer);
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_pause (FerryScheduler *self, FerryTransfer *transfer, GError **error)
+{
+  if (!check_not_final (transfer, error))
+    return FALSE;
+  stop_transfer (self, transfer);
+  ferry_transfer_set_started (transfer, TRUE);
+  ferry_transfer_set_status (transfer, FERRY_STATUS_PAUSED_BY_APPLICATION, NULL, NULL);
+  save_state (self, transfer);
+  fill_slots (self);
+  update_busy (self);
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_resume (FerryScheduler *self, FerryTransfer *transfer, GError **error)
+{
+  FerryStatus status = ferry_transfer_get_status (transfer);
+
+  if (!check_not_final (transfer, error))
+    return FALSE;
+  /* Queued or running already: nothing to do. */
+  if (status == FERRY_STATUS_RUNNING ||
+      (status == FERRY_STATUS_IDLE && ferry_transfer_get_started (transfer)))
+    return TRUE;
+  ferry_transfer_set_started (transfer, TRUE);
+  enqueue (self, transfer);
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_cancel (FerryScheduler *self, FerryTransfer *transfer, GError **error)
+{
+  g_autofree char *part = ferry_transfer_dup_part_path (transfer);
+
+  if (!check_not_final (transfer, error))
+    return FALSE;
+  stop_transfer (self, transfer);
+  ferry_transfer_set_status (transfer, FERRY_STATUS_CANCELED, NULL, NULL);
+  /* A draining job still writes: it removes the part when it is done. */
+  if (!g_hash_table_contains (self->draining, transfer))
+    {
+      g_unlink (part);
+      ferry_transfer_set_durable_offset (transfer, 0);
+    }
+  save_state (self, transfer);
+  fill_slots (self);
+  update_busy (self);
+  return TRUE;
+}
+
+static void
+take_transfer (FerryScheduler *self, FerryTransfer *transfer)
+{
+  g_hash_table_insert (self->transfers, g_strdup (ferry_transfer_get_id (transfer)),
+                       g_object_ref (transfer));
+  g_ptr_array_add (self->ordered, g_object_ref (transfer));
+  g_signal_emit (self, signals[SIGNAL_TRANSFER_ADDED], 0, transfer);
+}
+
+gboolean
+ferry_scheduler_add (FerryScheduler *self, FerryTransfer *transfer, GError **error)
+{
+  if (!ferry_store_insert (self->store, transfer, error))
+    return FALSE;
+  take_transfer (self, transfer);
+  return TRUE;
+}
+
+/* Transfers that were queued or running when the service stopped go on. */
+static gboolean
+should_requeue (FerryTransfer *transfer)
+{
+  switch (ferry_transfer_get_status (transfer))
+    {
+    case FERRY_STATUS_IDLE:
+      return ferry_transfer_get_started (transfer);
+    case FERRY_STATUS_RUNNING:
+    case FERRY_STATUS_PAUSED_COSTED_NETWORK:
+    case FERRY_STATUS_PAUSED_NO_NETWORK:
+    case FERRY_STATUS_PAUSED_SYSTEM_POLICY:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+ferry_scheduler_restore (FerryScheduler *self, GError **error)
+{
+  g_autoptr(GPtrArray) stored = ferry_store_load (self->store, error);
+
+  if (stored == NULL)
+    return FALSE;
+  for (guint i = 0; i < stored->len; i++)
+    take_transfer (self, g_ptr_array_index (stored, i));
+  g_message ("Loaded %u stored transfers", stored->len);
+
+  for (guint i = 0; i < stored->len; i++)
+    {
+      FerryTransfer *transfer = g_ptr_array_index (stored, i);
+
+      if (should_requeue (transfer))
+        {
+          g_debug ("%s: resuming from %" G_GUINT64_FORMAT, ferry_transfer_get_id (transfer),
+                   ferry_transfer_get_durable_offset (transfer));
+          enqueue (self, transfer);
+        }
+    }
+  return TRUE;
+}
+
+FerryTransfer *
+ferry_scheduler_lookup (FerryScheduler *self, const char *id)
+{
+  return g_hash_table_lookup (self->transfers, id);
+}
+
+GPtrArray *
+ferry_scheduler_list_current (FerryScheduler *self, const char *app_id, const char *group)
+{
+  GPtrArray *result = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->ordered->len; i++)
+    {
+      FerryTransfer *transfer = g_ptr_array_index (self->ordered, i);
+
+      if (g_str_equal (ferry_transfer_get_app_id (transfer), app_id) &&
+          !ferry_status_is_final (ferry_transfer_get_status (transfer)) &&
+          (*group == '\0' || g_str_equal (ferry_transfer_get_group (transfer), group)))
+        g_ptr_array_add (result, transfer);
+    }
+  return result;
+}
+
+GPtrArray *
+ferry_scheduler_list_all (FerryScheduler *self)
+{
+  return g_ptr_array_ref (self->ordered);
+}
+
+gboolean
+ferry_scheduler_get_busy (FerryScheduler *self)
+{
+  return self->busy;
+}
+
+void
+ferry_scheduler_shutdown (FerryScheduler *self)
+{
+  g_autoptr(GList) running = g_hash_table_get_keys (self->slots);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  /* Statuses stay as they are so the next start picks them up again. */
+  for (GList *l = running; l != NULL; l = l->next)
+    {
+      Slot *slot = g_hash_table_lookup (self->slots, l->data);
+
+      if (slot->job == NULL)
+        continue;
+      slot->stopping = TRUE;
+      g_cancellable_cancel (slot->cancellable);
+      g_hash_table_steal (self->slots, l->data);
+      g_hash_table_insert (self->draining, l->data, slot);
+    }
+  while (g_hash_table_size (self->draining) > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+ferry_scheduler_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FerryScheduler *self = FERRY_SCHEDULER (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_scheduler_finalize (GObject *object)
+{
+  FerryScheduler *self = FERRY_SCHEDULER (object);
+
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_handle_id (&self->checkpoint_source, g_source_remove);
+  g_queue_clear_full (&self->queue, g_object_unref);
+  g_hash_table_unref (self->slots);
+  g_hash_table_unref (self->draining);
+  g_hash_table_unref (self->transfers);
+  g_ptr_array_unref (self->ordered);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ferry_scheduler_parent_class)->finalize (object);
+}
+
+static void
+ferry_scheduler_class_init (FerrySchedulerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = ferry_scheduler_get_property;
+  object_class->finalize = ferry_scheduler_finalize;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_TRANSFER_ADDED] =
+    g_signal_new ("transfer-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, FERRY_TYPE_TRANSFER);
+}
+
+static void
+ferry_scheduler_init (FerryScheduler *self)
+{
+  self->transfers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->ordered = g_ptr_array_new_with_free_func (g_object_unref);
+  self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
+  self->draining = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
+  g_queue_init (&self->queue);
+}
+
+FerryScheduler *
+ferry_scheduler_new (FerryStore *store, const FerrySettings *settings)
+{
+  FerryScheduler *self = g_object_new (FERRY_TYPE_SCHEDULER, NULL);
+
+  self->store = g_object_ref (store);
+  self->settings = *settings;
+  self->session = soup_session_new_with_options ("timeout", settings->response_timeout_s,
+                                                 "max-conns", 256,
+                                                 "max-conns-per-host", 64,
+                                                 "user-agent", "Ferry/" PACKAGE_VERSION " ",
+                                                 NULL);
+  /* Ranges count bytes of the stored entity: never ask for a coding. */
+  soup_session_remove_feature_by_type (self->session, SOUP_TYPE_CONTENT_DECODER);
+  return self;
+}

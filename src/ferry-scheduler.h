@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ferry-settings.h"
+#include "ferry-store.h"
+#include "ferry-transfer.h"
+
+G_BEGIN_DECLS
+
+/* Decides what runs now: a FIFO queue under a parallel limit, retries with
+ * backoff, coalesced progress and batched checkpoints. It owns every
+ * transfer and knows no D-Bus. */
+#define FERRY_TYPE_SCHEDULER (ferry_scheduler_get_type ())
+G_DECLARE_FINAL_TYPE (FerryScheduler, ferry_scheduler, FERRY, SCHEDULER, GObject)
+
+FerryScheduler *ferry_scheduler_new (FerryStore *store, const FerrySettings *settings);
+
+/* Loads the stored transfers and queues those that were started. */
+gboolean        ferry_scheduler_restore (FerryScheduler *self, GError **error);
+/* Stores a new transfer and takes it in. */
+gboolean        ferry_scheduler_add (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+
+FerryTransfer  *ferry_scheduler_lookup (FerryScheduler *self, const char *id);
+/* The app's transfers that have not ended for good, oldest first. */
+GPtrArray      *ferry_scheduler_list_current (FerryScheduler *self, const char *app_id,
+                                              const char *group);
+/* Every transfer, oldest first. */
+GPtrArray      *ferry_scheduler_list_all (FerryScheduler *self);
+
+gboolean        ferry_scheduler_start (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+gboolean        ferry_scheduler_pause (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+gboolean        ferry_scheduler_resume (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+gboolean        ferry_scheduler_cancel (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+
+/* Whether anything is queued or running (notify::busy). */
+gboolean        ferry_scheduler_get_busy (FerryScheduler *self);
+/* Stops every job, keeping their bytes, before the service exits. */
+void            ferry_scheduler_shutdown (FerryScheduler *self);
+
+G_END_DECLS

@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#define G_LOG_DOMAIN "ferry-store"
+
+#include <gio/gio.h>
+#include <sqlite3.h>
+
+#include "ferry-error.h"
+#include "ferry-store.h"
+
+#define FERRY_STORE_SCHEMA_VERSION 1
+
+struct _FerryStore
+{
+  GObject       parent_instance;
+  sqlite3      *db;
+  sqlite3_stmt *insert_stmt;
+  sqlite3_stmt *state_stmt;
+  sqlite3_stmt *offset_stmt;
+};
+
+G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
+
+static gboolean
+set_sqlite_error (FerryStore *self, GError **error, const char *what)
+{
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
+               "Database error while %s: %s", what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec_sql (FerryStore *self, const char *sql, GError **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED, "Database error: %s", message);
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+get_schema_version (FerryStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = 0;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT version FROM schema_version", -1, &stmt, NULL) != SQLITE_OK)
+    return 0; /* no table yet: a new database */
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+/* Migrates step by step from the stored version to the newest: each case
+ * falls through to the next. */
+static gboolean
+migrate (FerryStore *self, GError **error)
+{
+  int version = get_schema_version (self);
+
+  if (version > FERRY_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
+                   "The database has schema version %d, newer than this ferryd (%d)",
+                   version, FERRY_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  switch (version)
+    {
+    case 0:
+      if (!exec_sql (self,
+                     "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                     "INSERT INTO schema_version VALUES (0);"
+                     "CREATE TABLE transfers ("
+                     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+                     "  id TEXT NOT NULL UNIQUE,"
+                     "  app_id TEXT NOT NULL,"
+                     "  kind INTEGER NOT NULL,"
+                     "  uri TEXT NOT NULL,"
+                     "  destination TEXT NOT NULL,"
+                     "  group_name TEXT NOT NULL DEFAULT '',"
+                     "  checksum TEXT,"
+                     "  headers TEXT,"
+                     "  created INTEGER NOT NULL,"
+                     "  status TEXT NOT NULL,"
+                     "  started INTEGER NOT NULL DEFAULT 0,"
+                     "  error_name TEXT NOT NULL DEFAULT '',"
+                     "  error_message TEXT NOT NULL DEFAULT '',"
+                     "  offset INTEGER NOT NULL DEFAULT 0,"
+                     "  total INTEGER NOT NULL DEFAULT -1,"
+                     "  http_status INTEGER NOT NULL DEFAULT 0,"
+                     "  actual_uri TEXT,"
+                     "  etag TEXT,"
+                     "  last_modified TEXT,"
+                     "  accepts_ranges INTEGER NOT NULL DEFAULT 0,"
+                     "  response_headers TEXT);"
+                     "CREATE INDEX transfers_app ON transfers (app_id);",
+                     error))
+        goto fail;
+      G_GNUC_FALLTHROUGH;
+    case FERRY_STORE_SCHEMA_VERSION:
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (version != FERRY_STORE_SCHEMA_VERSION)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE schema_version SET version = %d",
+                                              FERRY_STORE_SCHEMA_VERSION);
+      if (!exec_sql (self, sql, error))
+        goto fail;
+      g_debug ("Database migrated from schema %d to %d", version, FERRY_STORE_SCHEMA_VERSION);
+    }
+  return exec_sql (self, "COMMIT", error);
+
+fail:
+  exec_sql (self, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+static gboolean
+prepare (FerryStore *self, const char *sql, sqlite3_stmt **stmt, GError **error)
+{
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (self, error, "preparing a statement");
+  return TRUE;
+}
+
+static gboolean
+ferry_store_open (FerryStore *self, const char *path, GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
+                   "Cannot create %s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                       SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    return set_sqlite_error (self, error, "opening the database");
+
+  sqlite3_busy_timeout (self->db, 5000);
+  /* WAL keeps readers and the checkpointing writer apart; FULL makes every
+   * commit durable before a method that created a transfer returns. */
+  if (!exec_sql (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", error) ||
+      !migrate (self, error))
+    return FALSE;
+
+  return prepare (self,
+                  "INSERT INTO transfers (id, app_id, kind, uri, destination, group_name,"
+                  " checksum, headers, created, status, started)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  &self->insert_stmt, error) &&
+         prepare (self,
+                  "UPDATE transfers SET status = ?, started = ?, error_name = ?,"
+                  " error_message = ?, offset = ?, total = ?, http_status = ?,"
+                  " actual_uri = ?, etag = ?, last_modified = ?, accepts_ranges = ?,"
+                  " response_headers = ? WHERE id = ?",
+                  &self->state_stmt, error) &&
+         prepare (self, "UPDATE transfers SET offset = ?, total = ? WHERE id = ?",
+                  &self->offset_stmt, error);
+}
+
+static void
+ferry_store_finalize (GObject *object)
+{
+  FerryStore *self = FERRY_STORE (object);
+
+  sqlite3_finalize (self->insert_stmt);
+  sqlite3_finalize (self->state_stmt);
+  sqlite3_finalize (self->offset_stmt);
+  sqlite3_close (self->db);
+
+  G_OBJECT_CLASS (ferry_store_parent_class)->finalize (object);
+}
+
+static void
+ferry_store_class_init (FerryStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ferry_store_finalize;
+}
+
+static void
+ferry_store_init (FerryStore *self)
+{
+}
+
+FerryStore *
+ferry_store_new (const char *path, GError **error)
+{
+  g_autoptr(FerryStore) self = g_object_new (FERRY_TYPE_STORE, NULL);
+
+  if (!ferry_store_open (self, path, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt, int column, const char *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
+static void
+bind_variant (sqlite3_stmt *stmt, int column, GVariant *value)
+{
+  g_autofree char *text = value ? g_variant_print (value, FALSE) : NULL;
+
+  bind_text_or_null (stmt, column, text);
+}
+
+/* Runs a bound statement once and resets it for the next use. */
+static gboolean
+step_done (FerryStore *self, sqlite3_stmt *stmt, GError **error, const char *what)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, error, what);
+  return TRUE;
+}
+
+gboolean
+ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error)
+{
+  sqlite3_stmt *stmt = self->insert_stmt;
+
+  sqlite3_bind_text (stmt, 1, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, ferry_transfer_get_app_id (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, ferry_transfer_get_kind (transfer));
+  sqlite3_bind_text (stmt, 4, ferry_transfer_get_uri (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, ferry_transfer_get_destination (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, ferry_transfer_get_group (transfer), -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 7, ferry_transfer_get_checksum (transfer));
+  bind_variant (stmt, 8, ferry_transfer_get_headers (transfer));
+  sqlite3_bind_int64 (stmt, 9, ferry_transfer_get_created_usec (transfer));
+  sqlite3_bind_text (stmt, 10, ferry_status_to_string (ferry_transfer_get_status (transfer)),
+                     -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 11, ferry_transfer_get_started (transfer));
+
+  if (!step_done (self, stmt, error, "adding a transfer"))
+    return FALSE;
+  ferry_transfer_set_sequence (transfer, sqlite3_last_insert_rowid (self->db));
+  return TRUE;
+}
+
+gboolean
+ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **error)
+{
+  sqlite3_stmt *stmt = self->state_stmt;
+  const FerryResponseInfo *response = ferry_transfer_get_response (transfer);
+
+  sqlite3_bind_text (stmt, 1, ferry_status_to_string (ferry_transfer_get_status (transfer)),
+                     -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, ferry_transfer_get_started (transfer));
+  sqlite3_bind_text (stmt, 3, ferry_transfer_get_error_name (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, ferry_transfer_get_error_message (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) ferry_transfer_get_durable_offset (transfer));
+  sqlite3_bind_int64 (stmt, 6, ferry_transfer_get_total_bytes (transfer));
+  sqlite3_bind_int (stmt, 7, (int) response->http_status);
+  bind_text_or_null (stmt, 8, response->actual_uri);
+  bind_text_or_null (stmt, 9, response->etag);
+  bind_text_or_null (stmt, 10, response->last_modified);
+  sqlite3_bind_int (stmt, 11, response->accepts_ranges);
+  bind_variant (stmt, 12, response->headers);
+  sqlite3_bind_text (stmt, 13, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+
+  return step_done (self, stmt, error, "saving a transfer's state");
+}
+
+gboolean
+ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error)
+{
+  if (transfers->len == 0)
+    return TRUE;
+  if (!exec_sql (self, "BEGIN", error))
+    return FALSE;
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryTransfer *transfer = g_ptr_array_index (transfers, i);
+      sqlite3_stmt *stmt = self->offset_stmt;
+
+      sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) ferry_transfer_get_durable_offset (transfer));
+      sqlite3_bind_int64 (stmt, 2, ferry_transfer_get_total_bytes (transfer));
+      sqlite3_bind_text (stmt, 3, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+      if (!step_done (self, stmt, error, "saving offsets"))
+        {
+          exec_sql (self, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+  return exec_sql (self, "COMMIT", error);
+}
+
+/* Parses a stored a{ss}; a damaged value is dropped, not fatal. */
+static GVariant *
+column_variant (sqlite3_stmt *stmt, int column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+  g_autoptr(GError) error = NULL;
+  GVariant *value;
+
+  if (text == NULL)
+    return NULL;
+  value = g_variant_parse (G_VARIANT_TYPE ("a{ss}"), text, NULL, NULL, &error);
+  if (value == NULL)
+    g_warning ("Ignoring damaged stored headers: %s", error->message);
+  return value;
+}
+
+static FerryTransfer *
+transfer_from_row (sqlite3_stmt *stmt)
+{
+  g_autoptr(FerryTransfer) transfer = NULL;
+  g_auto(FerryResponseInfo) response = { 0 };
+  FerryStatus status;
+  const char *status_text = (const char *) sqlite3_column_text (stmt, 10);
+  guint64 offset = (guint64) MAX (sqlite3_column_int64 (stmt, 14), 0);
+
+  transfer = ferry_transfer_new ((const char *) sqlite3_column_text (stmt, 1),
+                                 (const char *) sqlite3_column_text (stmt, 2),
+                                 FERRY_TRANSFER_KIND_DOWNLOAD,
+                                 (const char *) sqlite3_column_text (stmt, 4),
+                                 (const char *) sqlite3_column_text (stmt, 5));
+  ferry_transfer_set_sequence (transfer, sqlite3_column_int64 (stmt, 0));
+  ferry_transfer_set_group (transfer, (const char *) sqlite3_column_text (stmt, 6));
+  ferry_transfer_set_checksum (transfer, (const char *) sqlite3_column_text (stmt, 7));
+  ferry_transfer_set_headers (transfer, column_variant (stmt, 8));
+  ferry_transfer_set_created_usec (transfer, sqlite3_column_int64 (stmt, 9));
+  if (status_text == NULL || !ferry_status_from_string (status_text, &status))
+    status = FERRY_STATUS_ERROR;
+  ferry_transfer_set_status (transfer, status,
+                             (const char *) sqlite3_column_text (stmt, 12),
+                             (const char *) sqlite3_column_text (stmt, 13));
+  ferry_transfer_set_started (transfer, sqlite3_column_int (stmt, 11));
+  ferry_transfer_set_durable_offset (transfer, offset);
+  ferry_transfer_set_progress (transfer, offset, sqlite3_column_int64 (stmt, 15));
+
+  response.http_status = (guint) sqlite3_column_int (stmt, 16);
+  response.actual_uri = g_strdup ((const char *) sqlite3_column_text (stmt, 17));
+  response.etag = g_strdup ((const char *) sqlite3_column_text (stmt, 18));
+  response.last_modified = g_strdup ((const char *) sqlite3_column_text (stmt, 19));
+  response.accepts_ranges = sqlite3_column_int (stmt, 20);
+  response.headers = column_variant (stmt, 21);
+  ferry_transfer_set_response (transfer, &response);
+
+  return g_steal_pointer (&transfer);
+}
+
+GPtrArray *
+ferry_store_load (FerryStore *self, GError **error)
+{
+  g_autoptr(GPtrArray) transfers = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT seq, id, app_id, kind, uri, destination, group_name,"
+                          " checksum, headers, created, status, started, error_name,"
+                          " error_message, offset, total, http_status, actual_uri, etag,"
+                          " last_modified, accepts_ranges, response_headers"
+                          " FROM transfers ORDER BY seq",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (self, error, "loading transfers");
+      return NULL;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (transfers, transfer_from_row (stmt));
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "loading transfers");
+      return NULL;
+    }
+  return g_steal_pointer (&transfers);
+}

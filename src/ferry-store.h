@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ferry-transfer.h"
+
+G_BEGIN_DECLS
+
+/* The only place that speaks SQL: transfers in a sqlite database (WAL). */
+#define FERRY_TYPE_STORE (ferry_store_get_type ())
+G_DECLARE_FINAL_TYPE (FerryStore, ferry_store, FERRY, STORE, GObject)
+
+FerryStore *ferry_store_new (const char *path, GError **error);
+
+/* Adds a new transfer and sets its sequence number. Durable on return. */
+gboolean    ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error);
+/* Saves status, error, offsets and response information. */
+gboolean    ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **error);
+/* Saves the durable offsets of many transfers in one transaction. */
+gboolean    ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error);
+/* Every stored transfer, in creation order. */
+GPtrArray  *ferry_store_load (FerryStore *self, GError **error);
+
+G_END_DECLS

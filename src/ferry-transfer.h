@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "ferry-status.h"
+
+G_BEGIN_DECLS
+
+/* One transfer's record and state. It knows nothing of D-Bus or sqlite:
+ * the scheduler changes it, the store saves it, the bus object shows it. */
+#define FERRY_TYPE_TRANSFER (ferry_transfer_get_type ())
+G_DECLARE_FINAL_TYPE (FerryTransfer, ferry_transfer, FERRY, TRANSFER, GObject)
+
+#define FERRY_TRANSFER_PATH_PREFIX "/org/freedesktop/Ferry1/Transfer/"
+
+typedef enum {
+  FERRY_TRANSFER_KIND_DOWNLOAD,
+} FerryTransferKind;
+
+/* What a server said about the resource; kept to resume safely. */
+typedef struct {
+  guint        http_status;
+  char        *actual_uri;
+  char        *etag;
+  char        *last_modified;
+  gboolean     accepts_ranges;
+  GVariant    *headers;   /* a{ss}, lowercase names */
+} FerryResponseInfo;
+
+void               ferry_response_info_clear (FerryResponseInfo *info);
+void               ferry_response_info_copy (const FerryResponseInfo *src, FerryResponseInfo *dest);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FerryResponseInfo, ferry_response_info_clear)
+
+FerryTransfer     *ferry_transfer_new (const char *id, const char *app_id, FerryTransferKind kind,
+                                       const char *uri, const char *destination);
+
+const char        *ferry_transfer_get_id (FerryTransfer *self);
+const char        *ferry_transfer_get_object_path (FerryTransfer *self);
+const char        *ferry_transfer_get_app_id (FerryTransfer *self);
+FerryTransferKind  ferry_transfer_get_kind (FerryTransfer *self);
+const char        *ferry_transfer_get_kind_string (FerryTransfer *self);
+const char        *ferry_transfer_get_uri (FerryTransfer *self);
+const char        *ferry_transfer_get_destination (FerryTransfer *self);
+char              *ferry_transfer_dup_part_path (FerryTransfer *self);
+
+gint64             ferry_transfer_get_sequence (FerryTransfer *self);
+void               ferry_transfer_set_sequence (FerryTransfer *self, gint64 sequence);
+gint64             ferry_transfer_get_created_usec (FerryTransfer *self);
+void               ferry_transfer_set_created_usec (FerryTransfer *self, gint64 usec);
+
+const char        *ferry_transfer_get_group (FerryTransfer *self);
+void               ferry_transfer_set_group (FerryTransfer *self, const char *group);
+const char        *ferry_transfer_get_checksum (FerryTransfer *self);
+void               ferry_transfer_set_checksum (FerryTransfer *self, const char *checksum);
+GVariant          *ferry_transfer_get_headers (FerryTransfer *self);
+void               ferry_transfer_set_headers (FerryTransfer *self, GVariant *headers);
+
+FerryStatus        ferry_transfer_get_status (FerryTransfer *self);
+const char        *ferry_transfer_get_error_name (FerryTransfer *self);
+const char        *ferry_transfer_get_error_message (FerryTransfer *self);
+void               ferry_transfer_set_status (FerryTransfer *self, FerryStatus status,
+                                              const char *error_name, const char *error_message);
+/* Whether the app asked for it to run (Start), so it is queued after a restart. */
+gboolean           ferry_transfer_get_started (FerryTransfer *self);
+void               ferry_transfer_set_started (FerryTransfer *self, gboolean started);
+
+guint64            ferry_transfer_get_bytes_received (FerryTransfer *self);
+/* -1 while the size is unknown. */
+gint64             ferry_transfer_get_total_bytes (FerryTransfer *self);
+void               ferry_transfer_set_progress (FerryTransfer *self, guint64 received, gint64 total);
+/* The offset known to be on disk, the one the store keeps. */
+guint64            ferry_transfer_get_durable_offset (FerryTransfer *self);
+void               ferry_transfer_set_durable_offset (FerryTransfer *self, guint64 offset);
+
+const FerryResponseInfo *ferry_transfer_get_response (FerryTransfer *self);
+void               ferry_transfer_set_response (FerryTransfer *self, const FerryResponseInfo *info);
+
+G_END_DECLS
