@@ -33,6 +33,8 @@ struct _FerryDaemon
   FerryDownloader   *downloader;
   FerryTransferTree *transfer_tree;
   gboolean           holding_idle;
+  guint              sigterm_id;
+  guint              sigint_id;
 };
 
 G_DEFINE_FINAL_TYPE (FerryDaemon, ferry_daemon, G_TYPE_OBJECT)
@@ -94,9 +96,11 @@ on_busy_changed (FerryScheduler *scheduler, GParamSpec *pspec, gpointer user_dat
 static gboolean
 on_unix_signal (gpointer user_data)
 {
+  FerryDaemon *self = user_data;
+
   g_message ("Terminating");
-  ferry_daemon_quit (user_data);
-  return G_SOURCE_REMOVE;
+  ferry_daemon_quit (self);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -152,16 +156,14 @@ ferry_daemon_setup (FerryDaemon *self, GError **error)
 int
 ferry_daemon_run (FerryDaemon *self, GError **error)
 {
-  guint sigterm_id, sigint_id;
-
   if (!ferry_daemon_setup (self, error))
     return 1;
 
-  sigterm_id = g_unix_signal_add (SIGTERM, on_unix_signal, self);
-  sigint_id = g_unix_signal_add (SIGINT, on_unix_signal, self);
+  self->sigterm_id = g_unix_signal_add (SIGTERM, on_unix_signal, self);
+  self->sigint_id = g_unix_signal_add (SIGINT, on_unix_signal, self);
   g_main_loop_run (self->loop);
-  g_source_remove (sigterm_id);
-  g_source_remove (sigint_id);
+  g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  g_clear_handle_id (&self->sigint_id, g_source_remove);
 
   if (self->bus != NULL)
     g_dbus_connection_flush_sync (self->bus, NULL, NULL);

@@ -496,16 +496,20 @@ run_download (FerryDownloadJob *self, GCancellable *cancellable, GError **error)
   gboolean ok;
   int fd;
 
-  fd = open (self->part_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return job_fail_from_errno (self, error, errno, _("open"));
   /* The part may be shorter than recorded if someone removed it. */
-  if (fstat (fd, &st) == 0 && (guint64) st.st_size < offset)
+  if (offset > 0 && (stat (self->part_path, &st) != 0 || (guint64) st.st_size < offset))
     offset = 0;
 
+  /* Ask first, so an error page leaves no empty part behind. */
   body = open_body (self, &offset, &total, cancellable, error);
-  ok = body != NULL &&
-       copy_body (self, body, fd, offset, total, cancellable, error) &&
+  if (body == NULL)
+    return FALSE;
+
+  /* Read-write: the checksum reads the whole file back. */
+  fd = open (self->part_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return job_fail_from_errno (self, error, errno, _("open"));
+  ok = copy_body (self, body, fd, offset, total, cancellable, error) &&
        (self->checksum == NULL || verify_checksum (self, fd, error));
   close (fd);
   if (!ok)
