@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ferry-progress-bar.h"
+#include "ferry-status.h"
+#include "ferry-validate.h"
+#include "ferryctl-common.h"
+#include "ferryctl-output.h"
+
+typedef struct {
+  gboolean   wait;
+  gboolean   json;
+  char     **headers;
+  char      *checksum;
+  char      *group;
+} DownloadOptions;
+
+static void
+download_options_clear (DownloadOptions *opts)
+{
+  g_clear_pointer (&opts->headers, g_strfreev);
+  g_clear_pointer (&opts->checksum, g_free);
+  g_clear_pointer (&opts->group, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DownloadOptions, download_options_clear)
+
+/* Follows one transfer from Start to its end. */
+typedef struct {
+  FerryctlClient    *client;
+  FerryDBusTransfer *proxy;
+  FerryProgressBar  *bar;
+  gint64             start_us;
+  guint64            start_bytes;
+  guint64            done;
+  guint64            total;
+  char              *status;
+  char              *error_name;
+  char              *error_message;
+  gboolean           ended;
+  gboolean           interrupted;
+  gboolean           service_lost;
+} Waiter;
+
+static void
+waiter_clear (Waiter *w)
+{
+  if (w->proxy != NULL)
+    g_signal_handlers_disconnect_by_data (w->proxy, w);
+  g_clear_object (&w->proxy);
+  g_clear_pointer (&w->bar, ferry_progress_bar_free);
+  g_clear_pointer (&w->status, g_free);
+  g_clear_pointer (&w->error_name, g_free);
+  g_clear_pointer (&w->error_message, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Waiter, waiter_clear)
+
+/* The file name a URI suggests: its last path segment, unescaped. */
+static char *
+default_file_name (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  const char *path = parsed != NULL ? g_uri_get_path (parsed) : "";
+  const char *slash = strrchr (path, '/');
+  /* NULL for an escaped "/" or NUL, which cannot be in a file name. */
+  g_autofree char *name = g_uri_unescape_string (slash ? slash + 1 : path, "/");
+
+  if (name == NULL || *name == '\0' || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return g_strdup ("index.html");
+  return g_steal_pointer (&name);
+}
+
+/* DEST made absolute; the URI's file name in DEST when it is a directory,
+ * or in the current directory when there is no DEST. */
+static char *
+choose_destination (const char *uri, const char *dest)
+{
+  g_autofree char *name = NULL;
+
+  if (dest != NULL && !g_file_test (dest, G_FILE_TEST_IS_DIR))
+    return g_canonicalize_filename (dest, NULL);
+  name = default_file_name (uri);
+  if (dest != NULL)
+    {
+      g_autofree char *dir = g_canonicalize_filename (dest, NULL);
+      return g_build_filename (dir, name, NULL);
+    }
+  return g_canonicalize_filename (name, NULL);
+}
+
+/* Turns "Name: value" arguments into the a{ss} of the headers option. */
+static GVariant *
+parse_headers (char **headers, GError **error)
+{
+  g_auto(GVariantBuilder) dict = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; headers[i] != NULL; i++)
+    {
+      const char *colon = strchr (headers[i], ':');
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (colon == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” is not a header: expected “Name: value”"), headers[i]);
+          return NULL;
+        }
+      name = g_strndup (headers[i], colon - headers[i]);
+      value = g_strstrip (g_strdup (colon + 1));
+      if (!ferry_validate_header (name, value, error))
+        return NULL;
+      if (!g_hash_table_add (seen, g_ascii_strdown (name, -1)))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("The header “%s” is given more than once"), name);
+          return NULL;
+        }
+      g_variant_builder_add (&dict, "{ss}", name, value);
+    }
+  return g_variant_builder_end (&dict);
+}
+
+/* Checks the options here, so that mistakes are usage errors, and builds
+ * the a{sv} for CreateDownload. */
+static GVariant *
+build_options (DownloadOptions *opts, GError **error)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+  if (opts->headers != NULL)
+    {
+      GVariant *headers = parse_headers (opts->headers, error);
+      if (headers == NULL)
+        return NULL;
+      g_variant_builder_add (&builder, "{sv}", "headers", headers);
+    }
+  if (opts->checksum != NULL)
+    {
+      if (!ferry_validate_checksum (opts->checksum, error))
+        return NULL;
+      g_variant_builder_add (&builder, "{sv}", "checksum", g_variant_new_string (opts->checksum));
+    }
+  if (opts->group != NULL)
+    {
+      if (!ferry_validate_group (opts->group, error))
+        return NULL;
+      g_variant_builder_add (&builder, "{sv}", "group", g_variant_new_string (opts->group));
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Creates and starts the download; returns its proxy, subscribed to its
+ * signals, or NULL after printing why. */
+static FerryDBusTransfer *
+create_and_start (FerryctlClient *client, const char *uri, const char *destination,
+                  GVariant *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryDBusTransfer) proxy = NULL;
+  g_autofree char *path = NULL;
+
+  if (!ferry_dbus_downloader_call_create_download_sync (client->downloader, uri, destination,
+                                                        options, &path, NULL, &error))
+    {
+      ferryctl_service_error (_("Cannot create the download"), error);
+      return NULL;
+    }
+
+  /* Subscribe before Start: a small file can be done before the reply. */
+  proxy = ferryctl_client_get_transfer (client, path, G_DBUS_PROXY_FLAGS_NONE, &error);
+  if (proxy == NULL)
+    {
+      ferryctl_service_error (_("Cannot follow the download"), error);
+      return NULL;
+    }
+
+  if (!ferry_dbus_transfer_call_start_sync (proxy, NULL, &error))
+    {
+      /* Do not leave behind an idle transfer that nobody will start. */
+      ferry_dbus_transfer_call_cancel_sync (proxy, NULL, NULL);
+      ferryctl_service_error (_("Cannot start the download"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&proxy);
+}
+
+/* What the bar shows instead of the rate while the transfer is not moving. */
+static const char *
+describe_status (const char *status)
+{
+  FerryStatus value;
+
+  if (!ferry_status_from_string (status, &value))
+    return status;
+  switch (value)
+    {
+    case FERRY_STATUS_IDLE: return _("queued");
+    case FERRY_STATUS_RUNNING: return NULL;
+    case FERRY_STATUS_PAUSED_BY_APPLICATION: return _("paused");
+    case FERRY_STATUS_PAUSED_COSTED_NETWORK: return _("paused: metered network");
+    case FERRY_STATUS_PAUSED_NO_NETWORK: return _("paused: no network");
+    case FERRY_STATUS_PAUSED_SYSTEM_POLICY: return _("paused by the system");
+    case FERRY_STATUS_PAUSED_RECOVERABLE_WEB_ERROR: return _("waiting to retry");
+    case FERRY_STATUS_COMPLETED: return _("done");
+    case FERRY_STATUS_CANCELED: return _("canceled");
+    case FERRY_STATUS_ERROR: return _("failed");
+    }
+  return status;
+}
+
+/* An error ends the wait too: Resume could revive it, but nobody here will. */
+static gboolean
+status_ends_wait (const char *status)
+{
+  return g_strcmp0 (status, "completed") == 0 || g_strcmp0 (status, "canceled") == 0 ||
+         g_strcmp0 (status, "error") == 0;
+}
+
+static void
+waiter_set_status (Waiter *w, const char *status, const char *error_name,
+                   const char *error_message)
+{
+  if (w->ended || status == NULL)
+    return;
+  if (status_ends_wait (status))
+    {
+      w->ended = TRUE;
+      w->status = g_strdup (status);
+      w->error_name = g_strdup (error_name ? error_name : "");
+      w->error_message = g_strdup (error_message ? error_message : "");
+    }
+  else if (w->bar != NULL)
+    ferry_progress_bar_set_note (w->bar, describe_status (status));
+}
+
+static void
+on_status_changed (FerryDBusTransfer *proxy, const char *status, const char *error_name,
+                   const char *error_message, gpointer user_data)
+{
+  waiter_set_status (user_data, status, error_name, error_message);
+}
+
+/* PropertiesChanged may come before or instead of StatusChanged. */
+static void
+on_notify_status (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  FerryDBusTransfer *proxy = FERRY_DBUS_TRANSFER (object);
+
+  waiter_set_status (user_data, ferry_dbus_transfer_get_status (proxy),
+                     ferry_dbus_transfer_get_error_name (proxy),
+                     ferry_dbus_transfer_get_error_message (proxy));
+}
+
+static void
+on_progress (FerryDBusTransfer *proxy, guint64 transferred, guint64 total, gpointer user_data)
+{
+  Waiter *w = user_data;
+
+  w->done = transferred;
+  w->total = total;
+  if (w->bar != NULL && !w->ended)
+    ferry_progress_bar_update (w->bar, transferred, total);
+}
+
+static void
+on_name_owner (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  Waiter *w = user_data;
+
+  if (g_dbus_proxy_get_name_owner (G_DBUS_PROXY (object)) == NULL)
+    w->service_lost = TRUE;
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  Waiter *w = user_data;
+
+  w->interrupted = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+waiter_run (Waiter *w)
+{
+  guint sigint_id;
+
+  g_signal_connect (w->proxy, "status-changed", G_CALLBACK (on_status_changed), w);
+  g_signal_connect (w->proxy, "notify::status", G_CALLBACK (on_notify_status), w);
+  g_signal_connect (w->proxy, "progress", G_CALLBACK (on_progress), w);
+  g_signal_connect (w->proxy, "notify::g-name-owner", G_CALLBACK (on_name_owner), w);
+  sigint_id = g_unix_signal_add (SIGINT, on_sigint, w);
+
+  w->start_us = g_get_monotonic_time ();
+  w->done = w->start_bytes = ferry_dbus_transfer_get_bytes_received (w->proxy);
+  w->total = ferry_dbus_transfer_get_total_bytes_to_receive (w->proxy);
+  if (w->bar != NULL)
+    ferry_progress_bar_update (w->bar, w->done, w->total);
+  /* Catch up with what happened before the signals were connected. */
+  on_notify_status (G_OBJECT (w->proxy), NULL, w);
+
+  while (!w->ended && !w->interrupted && !w->service_lost)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (sigint_id);
+}
+
+/* The final state: read afresh, since BytesReceived is not announced by
+ * PropertiesChanged, with the status that ended the wait. */
+static FerryctlTransferInfo *
+waiter_get_final_info (Waiter *w)
+{
+  const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (w->proxy));
+  g_autoptr(FerryDBusTransfer) fresh = NULL;
+  FerryctlTransferInfo *info;
+
+  fresh = ferryctl_client_get_transfer (w->client, path,
+                                        G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, NULL);
+  info = ferryctl_transfer_info_new (fresh != NULL ? fresh : w->proxy);
+  if (fresh == NULL)
+    {
+      info->bytes_received = w->done;
+      info->total_bytes = w->total;
+    }
+  ferryctl_transfer_info_set_status (info, w->status, w->error_name, w->error_message);
+  return info;
+}
+
+static void
+print_summary (Waiter *w, const FerryctlTransferInfo *info)
+{
+  double seconds = (double) (g_get_monotonic_time () - w->start_us) / G_USEC_PER_SEC;
+  guint64 moved = info->bytes_received - MIN (info->bytes_received, w->start_bytes);
+  g_autofree char *size = g_format_size (info->bytes_received);
+  g_autofree char *duration = ferryctl_format_duration (seconds);
+  g_autofree char *rate = g_format_size ((guint64) (moved / MAX (seconds, 0.001)));
+
+  if (g_strcmp0 (info->status, "completed") == 0)
+    /* TRANSLATORS: file, size, duration and average rate */
+    g_print (_("Downloaded %s: %s in %s (%s/s)\n"), info->destination, size, duration, rate);
+  else if (g_strcmp0 (info->status, "canceled") == 0)
+    g_print (_("Canceled the download of %s\n"), info->destination);
+  else
+    g_print (_("Failed to download %s\n"), info->destination);
+}
+
+static int
+waiter_report (Waiter *w, gboolean json)
+{
+  g_autoptr(FerryctlTransferInfo) info = waiter_get_final_info (w);
+
+  if (w->bar != NULL)
+    {
+      ferry_progress_bar_set_note (w->bar, describe_status (info->status));
+      /* With an unknown size, a finished transfer still shows as 100%. */
+      ferry_progress_bar_update (w->bar, info->bytes_received,
+                                 g_strcmp0 (info->status, "completed") == 0 &&
+                                 info->total_bytes == 0 ? info->bytes_received
+                                                        : info->total_bytes);
+      ferry_progress_bar_finish (w->bar);
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = ferryctl_transfer_info_to_json (info);
+      ferryctl_print_json (node, TRUE);
+    }
+  else
+    print_summary (w, info);
+
+  if (g_strcmp0 (info->status, "completed") == 0)
+    return FERRYCTL_EXIT_OK;
+  if (g_strcmp0 (info->status, "canceled") == 0)
+    return FERRYCTL_EXIT_CANCELED;
+  ferryctl_print_error ("%s: %s", info->error_name, info->error_message);
+  return FERRYCTL_EXIT_FAILED;
+}
+
+static int
+waiter_report_detached (Waiter *w)
+{
+  const char *id = ferryctl_id_from_path (g_dbus_proxy_get_object_path (G_DBUS_PROXY (w->proxy)));
+
+  if (w->bar != NULL)
+    ferry_progress_bar_finish (w->bar);
+  if (w->service_lost)
+    {
+      ferryctl_print_error (_("The Ferry service stopped before the download ended"));
+      return FERRYCTL_EXIT_SERVICE;
+    }
+  g_printerr (_("Detached: the download goes on in the background.\n"
+                "Follow it with “ferryctl monitor %s”, stop it with “ferryctl cancel %s”.\n"),
+              id, id);
+  return FERRYCTL_EXIT_INTERRUPTED;
+}
+
+static int
+follow_download (FerryctlClient *client, FerryDBusTransfer *proxy, const char *destination,
+                 gboolean json)
+{
+  g_auto(Waiter) w = { 0, };
+  g_autofree char *label = g_path_get_basename (destination);
+
+  w.client = client;
+  w.proxy = g_object_ref (proxy);
+  if (!json && isatty (STDOUT_FILENO))
+    w.bar = ferry_progress_bar_new (label);
+
+  waiter_run (&w);
+  if (!w.ended)
+    return waiter_report_detached (&w);
+  return waiter_report (&w, json);
+}
+
+static int
+run_download (FerryctlGlobals *globals, DownloadOptions *opts, const char *uri,
+              const char *destination, GVariant *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryctlClient) client = NULL;
+  g_autoptr(FerryDBusTransfer) proxy = NULL;
+
+  client = ferryctl_client_new (globals, &error);
+  if (client == NULL)
+    return ferryctl_service_error (_("Cannot reach the Ferry service"), error);
+
+  proxy = create_and_start (client, uri, destination, options);
+  if (proxy == NULL)
+    return FERRYCTL_EXIT_SERVICE;
+
+  if (!opts->json)
+    {
+      g_print ("%s\n", g_dbus_proxy_get_object_path (G_DBUS_PROXY (proxy)));
+      fflush (stdout);
+    }
+  if (opts->wait)
+    return follow_download (client, proxy, destination, opts->json);
+
+  if (opts->json)
+    {
+      g_autoptr(FerryctlTransferInfo) info = ferryctl_transfer_info_new (proxy);
+      g_autoptr(JsonNode) node = ferryctl_transfer_info_to_json (info);
+      ferryctl_print_json (node, TRUE);
+    }
+  return FERRYCTL_EXIT_OK;
+}
+
+int
+ferryctl_download (FerryctlGlobals *globals, int argc, char **argv)
+{
+  g_auto(DownloadOptions) opts = { 0, };
+  const GOptionEntry entries[] = {
+    { "wait", 'w', 0, G_OPTION_ARG_NONE, &opts.wait,
+      N_("Follow the download until it ends, with a progress bar on a terminal"), NULL },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &opts.headers,
+      N_("Send the request header “NAME: VALUE” (repeatable)"), N_("HEADER") },
+    { "checksum", 0, 0, G_OPTION_ARG_STRING, &opts.checksum,
+      N_("Check the file against CHECKSUM, written “sha256:” and 64 hex digits"), N_("CHECKSUM") },
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &opts.group,
+      N_("Put the download in the group NAME"), N_("NAME") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json,
+      N_("Print the transfer as a JSON object"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) options = NULL;
+  g_autofree char *destination = NULL;
+
+  context = ferryctl_option_context_new (globals, N_("URL [DEST]"),
+    N_("Download URL to the file DEST in the background."),
+    N_("The Ferry service downloads the file: it goes on after ferryctl exits, and\n"
+       "survives restarts and network outages. DEST defaults to the last segment of\n"
+       "the URL's path (“index.html” when it is empty) in the current directory;\n"
+       "when DEST is a directory, the file goes there under that name.\n"
+       "ferryctl prints the D-Bus object path of the new transfer; its last element\n"
+       "is the ID that the other commands take.\n"
+       "\n"
+       "With --wait, ferryctl follows the download to its end: on a terminal with a\n"
+       "progress bar, then a summary line; otherwise with the summary line only.\n"
+       "Ctrl-C stops following but leaves the download running.\n"
+       "\n"
+       "With --json, ferryctl prints only a JSON object of the transfer (with --wait,\n"
+       "its final state) with the keys of “ferryctl list --json”.\n"
+       "\n"
+       "Exit status with --wait: 0 when the download completed, 1 when it failed,\n"
+       "2 when it was canceled, 130 when interrupted. Without --wait: 0 once the\n"
+       "download is queued. Always: 3 for a usage error, 4 when the service cannot\n"
+       "be reached or refuses the request."),
+    entries);
+
+  if (!ferryctl_parse_options (globals, context, "download", &argc, &argv))
+    return FERRYCTL_EXIT_USAGE;
+  if (argc < 2 || argc > 3)
+    return ferryctl_usage_error ("download", argc < 2 ? _("No URL given")
+                                                      : _("Too many arguments"));
+  if (!ferry_validate_uri (argv[1], &error) || (options = build_options (&opts, &error)) == NULL)
+    return ferryctl_usage_error ("download", "%s", error->message);
+
+  destination = choose_destination (argv[1], argc == 3 ? argv[2] : NULL);
+
+  return run_download (globals, &opts, argv[1], destination, options);
+}
