@@ -26,6 +26,17 @@ ferry_validate_uri (const char *uri, GError **error)
       return FALSE;
     }
 
+  /* URIs are ASCII with no spaces or controls; anything else must be
+   * percent-encoded by the caller (GUri does not check hosts for this). */
+  for (const unsigned char *p = (const unsigned char *) uri; *p; p++)
+    if (*p <= 0x20 || *p >= 0x7f)
+      {
+        g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                     _("The URI contains a space, a control or a non-ASCII character: "
+                       "percent-encode it"));
+        return FALSE;
+      }
+
   parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, &local_error);
   if (parsed == NULL)
     {

@@ -33,6 +33,7 @@ struct _FerryDaemon
   FerryDownloader   *downloader;
   FerryTransferTree *transfer_tree;
   gboolean           holding_idle;
+  gboolean           owned_name;
   guint              sigterm_id;
   guint              sigint_id;
 };
@@ -53,6 +54,9 @@ ferry_daemon_quit (FerryDaemon *self)
 static void
 on_name_acquired (GDBusConnection *bus, const char *name, gpointer user_data)
 {
+  FerryDaemon *self = user_data;
+
+  self->owned_name = TRUE;
   g_message ("Owning %s", name);
 }
 
@@ -61,8 +65,15 @@ on_name_lost (GDBusConnection *bus, const char *name, gpointer user_data)
 {
   FerryDaemon *self = user_data;
 
-  g_message ("Lost or could not own %s, exiting", name);
-  self->exit_status = 1;
+  /* Being replaced is a clean exit; never getting the name is a failure
+   * (and must not make systemd restart us in a loop either way). */
+  if (self->owned_name)
+    g_message ("Replaced by another instance, exiting");
+  else
+    {
+      g_warning ("Cannot own %s, exiting", name);
+      self->exit_status = 1;
+    }
   ferry_daemon_quit (self);
 }
 

@@ -35,7 +35,7 @@ rearm (FerryIdle *self)
 {
   g_clear_handle_id (&self->timeout_source, g_source_remove);
   if (self->holds == 0 && self->timeout_s > 0)
-    self->timeout_source = g_timeout_add_seconds (self->timeout_s, on_timeout, self);
+    self->timeout_source = g_timeout_add (self->timeout_s * 1000, on_timeout, self);
 }
 
 static void

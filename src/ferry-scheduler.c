@@ -94,27 +94,35 @@ update_busy (FerryScheduler *self)
     }
 }
 
-/* Copies a job's response and progress onto its transfer. The response is
- * taken first: the job resets its offset in the same step as it publishes a
- * new response, so the offset read after it never belongs to older bytes. */
+/* Takes a new response from the job onto its transfer and stores it. This
+ * comes before any read of the job's offsets: the job resets its offset in
+ * the same step as it publishes a new response, so an offset read after it
+ * never belongs to an older version of the resource. */
 static void
-sync_from_job (FerryScheduler *self, Slot *slot, gboolean finished)
+take_new_response (FerryScheduler *self, Slot *slot, gboolean finished)
 {
   g_auto(FerryResponseInfo) response = { 0 };
   guint64 received, durable;
   gint64 total;
 
+  if (slot->job == NULL || !ferry_download_job_take_response (slot->job, finished, &response))
+    return;
+  ferry_download_job_get_progress (slot->job, &received, &total, &durable);
+  ferry_transfer_set_response (slot->transfer, &response);
+  ferry_transfer_set_durable_offset (slot->transfer, durable);
+  save_state (self, slot->transfer);
+}
+
+/* Copies a job's byte counts onto its transfer, which emits progress. */
+static void
+sync_progress (FerryScheduler *self, Slot *slot, gboolean finished)
+{
+  guint64 received, durable;
+  gint64 total;
+
+  take_new_response (self, slot, finished);
   if (slot->job == NULL)
     return;
-  if (ferry_download_job_take_response (slot->job, finished, &response))
-    {
-      ferry_download_job_get_progress (slot->job, &received, &total, &durable);
-      ferry_transfer_set_response (slot->transfer, &response);
-      ferry_transfer_set_durable_offset (slot->transfer, durable);
-      ferry_transfer_set_progress (slot->transfer, received, total);
-      save_state (self, slot->transfer);
-      return;
-    }
   ferry_download_job_get_progress (slot->job, &received, &total, &durable);
   ferry_transfer_set_progress (slot->transfer, received, total);
 }
@@ -145,7 +153,7 @@ on_progress_tick (gpointer user_data)
   g_hash_table_iter_init (&iter, self->slots);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
     {
-      sync_from_job (self, slot, FALSE);
+      sync_progress (self, slot, FALSE);
       check_connect_timeout (self, slot);
     }
   return G_SOURCE_CONTINUE;
@@ -169,7 +177,7 @@ on_checkpoint_tick (gpointer user_data)
 
       if (slot->job == NULL)
         continue;
-      sync_from_job (self, slot, FALSE);
+      take_new_response (self, slot, FALSE);
       ferry_download_job_get_progress (slot->job, &received, &total, &durable);
       if (durable != ferry_transfer_get_durable_offset (slot->transfer))
         {
@@ -291,7 +299,7 @@ on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
     slot = g_hash_table_lookup (self->slots, transfer);
   g_assert (slot != NULL && slot->job == job);
 
-  sync_from_job (self, slot, TRUE);
+  sync_progress (self, slot, TRUE);
   ferry_download_job_get_progress (job, &received, &total, &durable);
   ferry_transfer_set_durable_offset (transfer, durable);
 
