@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/*
+ * FerryTestServer: an HTTP server on 127.0.0.1 that runs in the test's
+ * main context and serves content the test can predict byte for byte.
+ *
+ * Paths:
+ *   /file/<size>              a deterministic pseudo-random body of <size>
+ *                             bytes (see ferry_test_content_fill()), with an
+ *                             ETag, a Last-Modified and Accept-Ranges: bytes;
+ *                             honours "Range: bytes=N-[M]" and If-Range.
+ *   /redirect/<n>/<rest>      302 to /redirect/<n-1>/<rest>, and
+ *                             /redirect/1/<rest> to /<rest>.
+ *   /status/<code>            answers <code> with a short text body.
+ *   anything else             404.
+ *
+ * Fault switches (set by the test, they apply to later /file requests):
+ * ignore ranges, chunked encoding, a throttle, a connection cut after N body
+ * bytes, failing the next N requests with a status, stalling (never
+ * answering), and changing the content (a new seed gives new bytes, a new
+ * ETag and a new Last-Modified).
+ *
+ * Every request is recorded so a test can check what the client asked for.
+ */
+
+typedef struct {
+  char *method;
+  char *path;
+  char *range;          /* the Range header, NULL when absent */
+  char *if_range;       /* the If-Range header, NULL when absent */
+  SoupMessageHeaders *headers;  /* every request header */
+  gint64 time;          /* when it arrived, g_get_monotonic_time() */
+  guint status;         /* the status the server answered, 0 if none yet */
+  guint64 body_bytes_sent;  /* body bytes written to the socket */
+  gboolean cut;         /* the connection was closed mid-body on purpose */
+} FerryTestRequest;
+
+typedef struct _FerryTestServer FerryTestServer;
+
+FerryTestServer *ferry_test_server_new (void);
+void             ferry_test_server_free (FerryTestServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryTestServer, ferry_test_server_free)
+
+/* "http://127.0.0.1:<port>" followed by the printf-formatted path. */
+char *ferry_test_server_uri (FerryTestServer *server,
+                             const char      *path_format,
+                             ...) G_GNUC_PRINTF (2, 3);
+
+/* The seed of the content; a new one changes the bytes, ETag and
+ * Last-Modified of every /file. */
+void     ferry_test_server_set_seed (FerryTestServer *server, guint32 seed);
+guint32  ferry_test_server_get_seed (FerryTestServer *server);
+/* The validators the server currently sends for /file/<size>. */
+char    *ferry_test_server_etag (FerryTestServer *server, guint64 size);
+char    *ferry_test_server_last_modified (FerryTestServer *server);
+
+/* Answer 200 with the whole body to every Range request, and do not
+ * advertise Accept-Ranges. */
+void ferry_test_server_set_ignore_ranges (FerryTestServer *server, gboolean ignore);
+/* Send bodies with chunked encoding and no Content-Length. */
+void ferry_test_server_set_chunked (FerryTestServer *server, gboolean chunked);
+/* Limit every body to about @bytes_per_second (0: as fast as possible).
+ * Takes effect at once, also for responses being sent. */
+void ferry_test_server_set_throttle (FerryTestServer *server, guint64 bytes_per_second);
+/* Close the connection after @bytes of body (0: right after the headers)
+ * in @times responses to /file (G_MAXUINT: every one). Calls queue up:
+ * cut_after (64 KiB, 1) then cut_after (0, G_MAXUINT) cuts the first
+ * response after 64 KiB and every later one before any body. */
+void ferry_test_server_cut_after (FerryTestServer *server, guint64 bytes, guint times);
+/* Forget every cut still planned. */
+void ferry_test_server_cut_never (FerryTestServer *server);
+/* Answer the next @times /file requests with @status and no body. */
+void ferry_test_server_fail_next (FerryTestServer *server, guint status, guint times);
+/* Never answer /file requests while set (the client sees no response). */
+void ferry_test_server_set_stall (FerryTestServer *server, gboolean stall);
+
+/* The recorded requests, oldest first (owned by the server). */
+GPtrArray *ferry_test_server_get_requests (FerryTestServer *server);
+/* How many requests had a path starting with @path_prefix. */
+guint ferry_test_server_count_requests (FerryTestServer *server, const char *path_prefix);
+/* The @index-th request with a path starting with @path_prefix, or NULL. */
+FerryTestRequest *ferry_test_server_nth_request (FerryTestServer *server,
+                                                 const char      *path_prefix,
+                                                 guint            index);
+/* How many /file responses are being sent right now, and the most there
+ * ever were at once. */
+guint ferry_test_server_get_active (FerryTestServer *server);
+guint ferry_test_server_get_max_active (FerryTestServer *server);
+
+/* The content: byte i of the body for @seed, whatever the size asked for,
+ * so a range of a body can be produced without the rest of it. */
+void  ferry_test_content_fill (guint32 seed, guint64 offset, guint8 *buf, gsize len);
+/* The lowercase hex SHA-256 of the first @size bytes of content @seed. */
+char *ferry_test_content_sha256 (guint32 seed, guint64 size);
+
+/* Parses "bytes=N-" or "bytes=N-M" into N; FALSE for anything else. */
+gboolean ferry_test_parse_range_start (const char *range, guint64 *out_start);
+
+G_END_DECLS
