@@ -38,6 +38,7 @@ done
 
 XDG_DATA_HOME="$work/data" "$build/src/ferryd" --replace --idle-timeout 10 2> "$work/ferryd.log" &
 ferryd_pid=$!
+gdbus wait --session --timeout 10 org.freedesktop.Ferry1
 
 "$build/ferryctl/ferryctl" download "http://127.0.0.1:$port/demo.bin" "$work/demo.bin" --wait
 
