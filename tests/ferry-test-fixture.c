@@ -702,6 +702,10 @@ ferry_fixture_start_ferryd (FerryFixture *fx, const char * const *extra_args)
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", fx->runtime_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fx->config_home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", fx->cache_home, TRUE);
+  /* Leaks are looked for in ferryd, not in the test programs. */
+  if (g_getenv ("FERRY_TEST_FERRYD_ASAN_OPTIONS") != NULL)
+    g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS",
+                                  g_getenv ("FERRY_TEST_FERRYD_ASAN_OPTIONS"), TRUE);
   /* ferryd's debug output goes to our stderr: stdout carries TAP. */
   g_subprocess_launcher_take_stdout_fd (launcher, dup (STDERR_FILENO));
 
@@ -729,11 +733,16 @@ wait_ferryd_gone (FerryFixture *fx, const char *how)
   g_clear_object (&fx->ferryd);
 }
 
+/* A clean exit also proves that the sanitizers (leaks included, where
+ * enabled) found nothing in ferryd. */
 void
 ferry_fixture_stop_ferryd (FerryFixture *fx)
 {
   g_assert_nonnull (fx->ferryd);
   g_subprocess_send_signal (fx->ferryd, SIGTERM);
+  if (!ferry_test_wait_until (ferryd_has_exited, fx, FERRY_TEST_TIMEOUT_MS))
+    g_error ("ferryd did not exit within %d ms after SIGTERM", FERRY_TEST_TIMEOUT_MS);
+  g_assert_cmpint (process_exit_code (fx->ferryd), ==, 0);
   wait_ferryd_gone (fx, "SIGTERM");
 }
 
