@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
 #include <string.h>
@@ -123,6 +124,45 @@ ferry_validate_destination (const char *destination, GError **error)
       return NULL;
     }
 
+  return g_steal_pointer (&canonical);
+}
+
+/* Returns the canonical form of @source, a readable regular file, or NULL
+ * with @error set. */
+char *
+ferry_validate_source (const char *source, GError **error)
+{
+  g_autofree char *canonical = NULL;
+  struct stat st;
+  int fd;
+
+  if (!g_path_is_absolute (source))
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                   _("The source “%s” is not an absolute path"), source);
+      return NULL;
+    }
+  canonical = g_canonicalize_filename (source, NULL);
+  if (stat (canonical, &st) != 0)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                   _("Cannot read the source “%s”: %s"), canonical, g_strerror (errno));
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                   _("The source “%s” is not a regular file"), canonical);
+      return NULL;
+    }
+  fd = open (canonical, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                   _("Cannot read the source “%s”: %s"), canonical, g_strerror (errno));
+      return NULL;
+    }
+  close (fd);
   return g_steal_pointer (&canonical);
 }
 

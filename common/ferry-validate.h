@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 
 gboolean ferry_validate_uri (const char *uri, GError **error);
 char    *ferry_validate_destination (const char *destination, GError **error);
+char    *ferry_validate_source (const char *source, GError **error);
 gboolean ferry_validate_header (const char *name, const char *value, GError **error);
 gboolean ferry_validate_checksum (const char *checksum, GError **error);
 gboolean ferry_validate_group (const char *group, GError **error);

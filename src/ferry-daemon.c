@@ -11,6 +11,7 @@
 #include "ferry-scheduler.h"
 #include "ferry-store.h"
 #include "ferry-transfer-tree.h"
+#include "ferry-uploader.h"
 
 #define FERRY_BUS_NAME "org.freedesktop.Ferry1"
 
@@ -31,6 +32,7 @@ struct _FerryDaemon
   FerryIdle         *idle;
   FerryManager      *manager;
   FerryDownloader   *downloader;
+  FerryUploader     *uploader;
   FerryTransferTree *transfer_tree;
   gboolean           holding_idle;
   gboolean           owned_name;
@@ -119,10 +121,13 @@ export_objects (FerryDaemon *self, GError **error)
 {
   self->manager = ferry_manager_new (self->callers);
   self->downloader = ferry_downloader_new (self->callers, self->scheduler);
+  self->uploader = ferry_uploader_new (self->callers, self->scheduler);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->manager), self->bus,
                                          "/org/freedesktop/Ferry1", error) ||
       !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->downloader), self->bus,
-                                         "/org/freedesktop/Ferry1/Downloader", error))
+                                         "/org/freedesktop/Ferry1/Downloader", error) ||
+      !g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->uploader), self->bus,
+                                         "/org/freedesktop/Ferry1/Uploader", error))
     return FALSE;
   self->transfer_tree = ferry_transfer_tree_new (self->bus, self->callers, self->scheduler, error);
   return self->transfer_tree != NULL;
@@ -191,8 +196,11 @@ ferry_daemon_dispose (GObject *object)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->manager));
   if (self->downloader != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->downloader));
+  if (self->uploader != NULL)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->uploader));
   g_clear_object (&self->transfer_tree);
   g_clear_object (&self->downloader);
+  g_clear_object (&self->uploader);
   g_clear_object (&self->manager);
   g_clear_object (&self->callers);
   if (self->scheduler != NULL)

@@ -35,7 +35,7 @@ check_destination_free (FerryDownloader *self, const char *destination, GError *
       FerryTransfer *other = g_ptr_array_index (all, i);
 
       if (!ferry_status_is_final (ferry_transfer_get_status (other)) &&
-          g_str_equal (ferry_transfer_get_destination (other), destination))
+          g_strcmp0 (ferry_transfer_get_destination (other), destination) == 0)
         {
           g_ptr_array_unref (all);
           g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
@@ -45,18 +45,6 @@ check_destination_free (FerryDownloader *self, const char *destination, GError *
     }
   g_ptr_array_unref (all);
   return TRUE;
-}
-
-static char *
-new_transfer_id (void)
-{
-  g_autofree char *uuid = g_uuid_string_random ();
-  GString *id = g_string_sized_new (32);
-
-  for (const char *p = uuid; *p; p++)
-    if (*p != '-')
-      g_string_append_c (id, *p);
-  return g_string_free (id, FALSE);
 }
 
 static FerryTransfer *
@@ -73,13 +61,14 @@ create_download (FerryDownloader *self, FerryAppInfo *caller, GVariant *paramete
   g_variant_get (parameters, "(&s&s@a{sv})", &uri, &requested_destination, &options_dict);
   if (!ferry_validate_uri (uri, error) ||
       !(destination = ferry_validate_destination (requested_destination, error)) ||
-      !ferry_options_parse (options_dict, &options, error) ||
+      !ferry_options_parse (options_dict, FERRY_OPTIONS_FOR_DOWNLOAD, &options, error) ||
       !check_destination_free (self, destination, error))
     return NULL;
 
-  id = new_transfer_id ();
+  id = ferry_transfer_new_id ();
   transfer = ferry_transfer_new (id, ferry_app_info_get_id (caller),
-                                 FERRY_TRANSFER_KIND_DOWNLOAD, uri, destination);
+                                 FERRY_TRANSFER_KIND_DOWNLOAD, uri);
+  ferry_transfer_set_destination (transfer, destination);
   ferry_transfer_set_group (transfer, options.group);
   ferry_transfer_set_checksum (transfer, options.checksum);
   ferry_transfer_set_headers (transfer, options.headers);
@@ -133,7 +122,7 @@ list_downloads_for_caller (gpointer object, GDBusMethodInvocation *invocation,
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &group);
   transfers = ferry_scheduler_list_current (self->scheduler, ferry_app_info_get_id (caller),
-                                            group);
+                                            FERRY_TRANSFER_KIND_DOWNLOAD, group);
   paths = g_new0 (const char *, transfers->len + 1);
   for (guint i = 0; i < transfers->len; i++)
     paths[i] = ferry_transfer_get_object_path (g_ptr_array_index (transfers, i));

@@ -5,7 +5,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
-#include "ferry-download-job.h"
+#include "ferry-job.h"
 #include "ferry-error.h"
 #include "ferry-scheduler.h"
 
@@ -16,7 +16,7 @@
 typedef struct {
   FerryScheduler   *scheduler;   /* unowned: it owns the slot */
   FerryTransfer    *transfer;
-  FerryDownloadJob *job;
+  FerryJob         *job;
   GCancellable     *cancellable;
   guint             retry_source;
   guint             attempts;
@@ -101,30 +101,22 @@ update_busy (FerryScheduler *self)
 static void
 take_new_response (FerryScheduler *self, Slot *slot, gboolean finished)
 {
-  g_auto(FerryResponseInfo) response = { 0 };
-  guint64 received, durable;
-  gint64 total;
-
-  if (slot->job == NULL || !ferry_download_job_take_response (slot->job, finished, &response))
-    return;
-  ferry_download_job_get_progress (slot->job, &received, &total, &durable);
-  ferry_transfer_set_response (slot->transfer, &response);
-  ferry_transfer_set_durable_offset (slot->transfer, durable);
-  save_state (self, slot->transfer);
+  if (slot->job != NULL && ferry_job_take_response (slot->job, finished, slot->transfer))
+    save_state (self, slot->transfer);
 }
 
 /* Copies a job's byte counts onto its transfer, which emits progress. */
 static void
 sync_progress (FerryScheduler *self, Slot *slot, gboolean finished)
 {
-  guint64 received, durable;
+  guint64 transferred, durable;
   gint64 total;
 
   take_new_response (self, slot, finished);
   if (slot->job == NULL)
     return;
-  ferry_download_job_get_progress (slot->job, &received, &total, &durable);
-  ferry_transfer_set_progress (slot->transfer, received, total);
+  ferry_job_get_progress (slot->job, &transferred, &total, &durable);
+  ferry_transfer_set_progress (slot->transfer, transferred, total);
 }
 
 static void
@@ -132,9 +124,9 @@ check_connect_timeout (FerryScheduler *self, Slot *slot)
 {
   gint64 limit = (gint64) self->settings.connect_timeout_s * G_USEC_PER_SEC;
 
-  if (slot->job == NULL || slot->timed_out || ferry_download_job_has_response (slot->job))
+  if (slot->job == NULL || slot->timed_out || ferry_job_is_connected (slot->job))
     return;
-  if (g_get_monotonic_time () - ferry_download_job_get_start_time (slot->job) > limit)
+  if (g_get_monotonic_time () - ferry_job_get_start_time (slot->job) > limit)
     {
       g_debug ("%s: no response within %u s", ferry_transfer_get_id (slot->transfer),
                self->settings.connect_timeout_s);
@@ -172,13 +164,13 @@ on_checkpoint_tick (gpointer user_data)
   g_hash_table_iter_init (&iter, self->slots);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
     {
-      guint64 received, durable;
+      guint64 transferred, durable;
       gint64 total;
 
       if (slot->job == NULL)
         continue;
       take_new_response (self, slot, FALSE);
-      ferry_download_job_get_progress (slot->job, &received, &total, &durable);
+      ferry_job_get_progress (slot->job, &transferred, &total, &durable);
       if (durable != ferry_transfer_get_durable_offset (slot->transfer))
         {
           ferry_transfer_set_durable_offset (slot->transfer, durable);
@@ -251,8 +243,8 @@ static void
 finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
 {
   FerryTransfer *transfer = slot->transfer;
-  const char *name = ferry_download_job_get_error_name (slot->job);
-  gboolean transient = ferry_download_job_get_error_is_transient (slot->job);
+  const char *name = ferry_job_get_error_name (slot->job);
+  gboolean transient = ferry_job_get_error_is_transient (slot->job);
 
   if (slot->timed_out)
     {
@@ -285,13 +277,13 @@ finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
 static void
 on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  FerryDownloadJob *job = FERRY_DOWNLOAD_JOB (source);
+  FerryJob *job = FERRY_JOB (source);
   FerryScheduler *self = FERRY_SCHEDULER (user_data);
   g_autoptr(GError) error = NULL;
-  gboolean ok = ferry_download_job_run_finish (job, result, &error);
+  gboolean ok = ferry_job_run_finish (job, result, &error);
   FerryTransfer *transfer = g_object_get_data (G_OBJECT (job), "ferry-transfer");
   Slot *slot;
-  guint64 received, durable;
+  guint64 transferred, durable;
   gint64 total;
 
   slot = g_hash_table_lookup (self->draining, transfer);
@@ -300,18 +292,18 @@ on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_assert (slot != NULL && slot->job == job);
 
   sync_progress (self, slot, TRUE);
-  ferry_download_job_get_progress (job, &received, &total, &durable);
+  ferry_job_get_progress (job, &transferred, &total, &durable);
   ferry_transfer_set_durable_offset (transfer, durable);
 
   if (slot->stopping)
     finish_stopped_job (self, slot);
   else if (ok)
     {
-      ferry_transfer_set_progress (transfer, received, (gint64) received);
+      ferry_transfer_set_progress (transfer, transferred, (gint64) transferred);
       ferry_transfer_set_status (transfer, FERRY_STATUS_COMPLETED, NULL, NULL);
       save_state (self, transfer);
       g_message ("%s completed: %" G_GUINT64_FORMAT " bytes", ferry_transfer_get_id (transfer),
-                 received);
+                 transferred);
       release_slot (self, slot);
     }
   else
@@ -328,10 +320,9 @@ start_attempt (FerryScheduler *self, Slot *slot)
   slot->cancellable = g_cancellable_new ();
   slot->timed_out = FALSE;
   slot->attempt_offset = ferry_transfer_get_durable_offset (slot->transfer);
-  slot->job = ferry_download_job_new (self->session, slot->transfer,
-                                      self->settings.checkpoint_interval_ms);
+  slot->job = ferry_job_new_for_transfer (self->session, slot->transfer, &self->settings);
   g_object_set_data (G_OBJECT (slot->job), "ferry-transfer", slot->transfer);
-  ferry_download_job_run_async (slot->job, slot->cancellable, on_job_done, g_object_ref (self));
+  ferry_job_run_async (slot->job, slot->cancellable, on_job_done, g_object_ref (self));
 }
 
 static void
@@ -537,7 +528,14 @@ ferry_scheduler_restore (FerryScheduler *self, GError **error)
     {
       FerryTransfer *transfer = g_ptr_array_index (stored, i);
 
-      if (should_requeue (transfer))
+      if (should_requeue (transfer) && ferry_transfer_is_stream (transfer))
+        {
+          /* Its descriptor died with the previous service. */
+          ferry_transfer_set_status (transfer, FERRY_STATUS_ERROR, "source-unavailable",
+                                     _("The stream ended with the service that held it"));
+          save_state (self, transfer);
+        }
+      else if (should_requeue (transfer))
         {
           g_debug ("%s: resuming from %" G_GUINT64_FORMAT, ferry_transfer_get_id (transfer),
                    ferry_transfer_get_durable_offset (transfer));
@@ -554,7 +552,8 @@ ferry_scheduler_lookup (FerryScheduler *self, const char *id)
 }
 
 GPtrArray *
-ferry_scheduler_list_current (FerryScheduler *self, const char *app_id, const char *group)
+ferry_scheduler_list_current (FerryScheduler *self, const char *app_id, FerryTransferKind kind,
+                              const char *group)
 {
   GPtrArray *result = g_ptr_array_new ();
 
@@ -563,6 +562,7 @@ ferry_scheduler_list_current (FerryScheduler *self, const char *app_id, const ch
       FerryTransfer *transfer = g_ptr_array_index (self->ordered, i);
 
       if (g_str_equal (ferry_transfer_get_app_id (transfer), app_id) &&
+          ferry_transfer_get_kind (transfer) == kind &&
           !ferry_status_is_final (ferry_transfer_get_status (transfer)) &&
           (*group == '\0' || g_str_equal (ferry_transfer_get_group (transfer), group)))
         g_ptr_array_add (result, transfer);

@@ -23,9 +23,9 @@ gboolean        ferry_scheduler_restore (FerryScheduler *self, GError **error);
 gboolean        ferry_scheduler_add (FerryScheduler *self, FerryTransfer *transfer, GError **error);
 
 FerryTransfer  *ferry_scheduler_lookup (FerryScheduler *self, const char *id);
-/* The app's transfers that have not ended for good, oldest first. */
+/* The app's transfers of @kind that have not ended for good, oldest first. */
 GPtrArray      *ferry_scheduler_list_current (FerryScheduler *self, const char *app_id,
-                                              const char *group);
+                                              FerryTransferKind kind, const char *group);
 /* Every transfer, oldest first. */
 GPtrArray      *ferry_scheduler_list_all (FerryScheduler *self);
 

@@ -14,6 +14,7 @@ typedef struct {
   guint retry_delay_ms;          /* first backoff; doubles with each retry */
   guint checkpoint_interval_ms;  /* how often offsets are flushed and stored */
   guint idle_timeout_s;          /* exit after this long with nothing to do; 0: never */
+  gsize max_response_body;       /* bytes of a response body kept for the app */
 } FerrySettings;
 
 #define FERRY_SETTINGS_INIT { \
@@ -24,6 +25,7 @@ typedef struct {
   .retry_delay_ms = 1000, \
   .checkpoint_interval_ms = 1000, \
   .idle_timeout_s = 60, \
+  .max_response_body = 1024 * 1024, \
 }
 
 G_END_DECLS

@@ -7,7 +7,7 @@
 #include "ferry-error.h"
 #include "ferry-store.h"
 
-#define FERRY_STORE_SCHEMA_VERSION 1
+#define FERRY_STORE_SCHEMA_VERSION 2
 
 struct _FerryStore
 {
@@ -107,6 +107,21 @@ migrate (FerryStore *self, GError **error)
                      error))
         goto fail;
       G_GNUC_FALLTHROUGH;
+    case 1:
+      /* Uploads. */
+      if (!exec_sql (self,
+                     "ALTER TABLE transfers ADD COLUMN source TEXT;"
+                     "ALTER TABLE transfers ADD COLUMN parts TEXT;"
+                     "ALTER TABLE transfers ADD COLUMN is_stream INTEGER NOT NULL DEFAULT 0;"
+                     "ALTER TABLE transfers ADD COLUMN method TEXT;"
+                     "ALTER TABLE transfers ADD COLUMN content_type TEXT;"
+                     "ALTER TABLE transfers ADD COLUMN protocol INTEGER NOT NULL DEFAULT 0;"
+                     "ALTER TABLE transfers ADD COLUMN upload_location TEXT;"
+                     "ALTER TABLE transfers ADD COLUMN source_size INTEGER NOT NULL DEFAULT -1;"
+                     "ALTER TABLE transfers ADD COLUMN source_mtime INTEGER NOT NULL DEFAULT 0;",
+                     error))
+        goto fail;
+      G_GNUC_FALLTHROUGH;
     case FERRY_STORE_SCHEMA_VERSION:
       break;
     default:
@@ -160,14 +175,16 @@ ferry_store_open (FerryStore *self, const char *path, GError **error)
 
   return prepare (self,
                   "INSERT INTO transfers (id, app_id, kind, uri, destination, group_name,"
-                  " checksum, headers, created, status, started)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  " checksum, headers, created, status, started, source, parts, is_stream,"
+                  " method, content_type, protocol, source_size, source_mtime)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   &self->insert_stmt, error) &&
          prepare (self,
                   "UPDATE transfers SET status = ?, started = ?, error_name = ?,"
                   " error_message = ?, offset = ?, total = ?, http_status = ?,"
                   " actual_uri = ?, etag = ?, last_modified = ?, accepts_ranges = ?,"
-                  " response_headers = ? WHERE id = ?",
+                  " response_headers = ?, upload_location = ?, source_size = ?,"
+                  " source_mtime = ? WHERE id = ?",
                   &self->state_stmt, error) &&
          prepare (self, "UPDATE transfers SET offset = ?, total = ? WHERE id = ?",
                   &self->offset_stmt, error);
@@ -246,7 +263,8 @@ ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error)
   sqlite3_bind_text (stmt, 2, ferry_transfer_get_app_id (transfer), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int (stmt, 3, ferry_transfer_get_kind (transfer));
   sqlite3_bind_text (stmt, 4, ferry_transfer_get_uri (transfer), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, ferry_transfer_get_destination (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, ferry_transfer_get_destination (transfer) ? ferry_transfer_get_destination (transfer) : "", -1,
+                     SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, ferry_transfer_get_group (transfer), -1, SQLITE_TRANSIENT);
   bind_text_or_null (stmt, 7, ferry_transfer_get_checksum (transfer));
   bind_variant (stmt, 8, ferry_transfer_get_headers (transfer));
@@ -254,6 +272,14 @@ ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error)
   sqlite3_bind_text (stmt, 10, ferry_status_to_string (ferry_transfer_get_status (transfer)),
                      -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 11, ferry_transfer_get_started (transfer));
+  bind_text_or_null (stmt, 12, ferry_transfer_get_source (transfer));
+  bind_variant (stmt, 13, ferry_transfer_get_parts (transfer));
+  sqlite3_bind_int (stmt, 14, ferry_transfer_is_stream (transfer));
+  bind_text_or_null (stmt, 15, ferry_transfer_get_method (transfer));
+  bind_text_or_null (stmt, 16, ferry_transfer_get_content_type (transfer));
+  sqlite3_bind_int (stmt, 17, ferry_transfer_get_protocol (transfer));
+  sqlite3_bind_int64 (stmt, 18, ferry_transfer_get_source_size (transfer));
+  sqlite3_bind_int64 (stmt, 19, ferry_transfer_get_source_mtime (transfer));
 
   if (!step_done (self, stmt, error, "adding a transfer"))
     return FALSE;
@@ -280,7 +306,10 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
   bind_text_or_null (stmt, 10, response->last_modified);
   sqlite3_bind_int (stmt, 11, response->accepts_ranges);
   bind_variant (stmt, 12, response->headers);
-  sqlite3_bind_text (stmt, 13, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+  bind_text_or_null (stmt, 13, ferry_transfer_get_upload_location (transfer));
+  sqlite3_bind_int64 (stmt, 14, ferry_transfer_get_source_size (transfer));
+  sqlite3_bind_int64 (stmt, 15, ferry_transfer_get_source_mtime (transfer));
+  sqlite3_bind_text (stmt, 16, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
 
   return step_done (self, stmt, error, "saving a transfer's state");
 }
@@ -310,9 +339,9 @@ ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error
   return exec_sql (self, "COMMIT", error);
 }
 
-/* Parses a stored a{ss}; a damaged value is dropped, not fatal. */
+/* Parses a stored GVariant; a damaged value is dropped, not fatal. */
 static GVariant *
-column_variant (sqlite3_stmt *stmt, int column)
+column_variant (sqlite3_stmt *stmt, int column, const char *type)
 {
   const char *text = (const char *) sqlite3_column_text (stmt, column);
   g_autoptr(GError) error = NULL;
@@ -320,9 +349,9 @@ column_variant (sqlite3_stmt *stmt, int column)
 
   if (text == NULL)
     return NULL;
-  value = g_variant_parse (G_VARIANT_TYPE ("a{ss}"), text, NULL, NULL, &error);
+  value = g_variant_parse (G_VARIANT_TYPE (type), text, NULL, NULL, &error);
   if (value == NULL)
-    g_warning ("Ignoring damaged stored headers: %s", error->message);
+    g_warning ("Ignoring a damaged stored value: %s", error->message);
   return value;
 }
 
@@ -337,13 +366,14 @@ transfer_from_row (sqlite3_stmt *stmt)
 
   transfer = ferry_transfer_new ((const char *) sqlite3_column_text (stmt, 1),
                                  (const char *) sqlite3_column_text (stmt, 2),
-                                 FERRY_TRANSFER_KIND_DOWNLOAD,
-                                 (const char *) sqlite3_column_text (stmt, 4),
-                                 (const char *) sqlite3_column_text (stmt, 5));
+                                 sqlite3_column_int (stmt, 3) == FERRY_TRANSFER_KIND_UPLOAD
+                                   ? FERRY_TRANSFER_KIND_UPLOAD : FERRY_TRANSFER_KIND_DOWNLOAD,
+                                 (const char *) sqlite3_column_text (stmt, 4));
+  ferry_transfer_set_destination (transfer, (const char *) sqlite3_column_text (stmt, 5));
   ferry_transfer_set_sequence (transfer, sqlite3_column_int64 (stmt, 0));
   ferry_transfer_set_group (transfer, (const char *) sqlite3_column_text (stmt, 6));
   ferry_transfer_set_checksum (transfer, (const char *) sqlite3_column_text (stmt, 7));
-  ferry_transfer_set_headers (transfer, column_variant (stmt, 8));
+  ferry_transfer_set_headers (transfer, column_variant (stmt, 8, "a{ss}"));
   ferry_transfer_set_created_usec (transfer, sqlite3_column_int64 (stmt, 9));
   if (status_text == NULL || !ferry_status_from_string (status_text, &status))
     status = FERRY_STATUS_ERROR;
@@ -359,8 +389,19 @@ transfer_from_row (sqlite3_stmt *stmt)
   response.etag = g_strdup ((const char *) sqlite3_column_text (stmt, 18));
   response.last_modified = g_strdup ((const char *) sqlite3_column_text (stmt, 19));
   response.accepts_ranges = sqlite3_column_int (stmt, 20);
-  response.headers = column_variant (stmt, 21);
+  response.headers = column_variant (stmt, 21, "a{ss}");
   ferry_transfer_set_response (transfer, &response);
+
+  ferry_transfer_set_source (transfer, (const char *) sqlite3_column_text (stmt, 22));
+  ferry_transfer_set_parts (transfer, column_variant (stmt, 23, "a(ssa{sv})"));
+  ferry_transfer_set_is_stream (transfer, sqlite3_column_int (stmt, 24));
+  ferry_transfer_set_method (transfer, (const char *) sqlite3_column_text (stmt, 25));
+  ferry_transfer_set_content_type (transfer, (const char *) sqlite3_column_text (stmt, 26));
+  ferry_transfer_set_protocol (transfer, sqlite3_column_int (stmt, 27) == FERRY_UPLOAD_PROTOCOL_TUS
+                                           ? FERRY_UPLOAD_PROTOCOL_TUS : FERRY_UPLOAD_PROTOCOL_PLAIN);
+  ferry_transfer_set_upload_location (transfer, (const char *) sqlite3_column_text (stmt, 28));
+  ferry_transfer_set_source_stamp (transfer, sqlite3_column_int64 (stmt, 29),
+                                   sqlite3_column_int64 (stmt, 30));
 
   return g_steal_pointer (&transfer);
 }
@@ -376,7 +417,9 @@ ferry_store_load (FerryStore *self, GError **error)
                           "SELECT seq, id, app_id, kind, uri, destination, group_name,"
                           " checksum, headers, created, status, started, error_name,"
                           " error_message, offset, total, http_status, actual_uri, etag,"
-                          " last_modified, accepts_ranges, response_headers"
+                          " last_modified, accepts_ranges, response_headers, source, parts,"
+                          " is_stream, method, content_type, protocol, upload_location,"
+                          " source_size, source_mtime"
                           " FROM transfers ORDER BY seq",
                           -1, &stmt, NULL) != SQLITE_OK)
     {

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "ferry-transfer-tree"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ferry-dbus-generated.h"
 #include "ferry-error.h"
@@ -23,6 +27,24 @@ struct _FerryTransferTree
 
 G_DEFINE_FINAL_TYPE (FerryTransferTree, ferry_transfer_tree, G_TYPE_OBJECT)
 
+static GVariant *
+string_or_empty (const char *value)
+{
+  return g_variant_new_string (value ? value : "");
+}
+
+/* Byte counts of one direction; the other direction reads 0. */
+static GVariant *
+bytes_value (FerryTransfer *transfer, FerryTransferKind kind, gboolean total)
+{
+  guint64 value = 0;
+
+  if (ferry_transfer_get_kind (transfer) == kind)
+    value = total ? (guint64) MAX (ferry_transfer_get_total_bytes (transfer), 0)
+                  : ferry_transfer_get_bytes_transferred (transfer);
+  return g_variant_new_uint64 (value);
+}
+
 /* Each property as it travels on the bus. */
 static GVariant *
 get_property_value (FerryTransfer *transfer, const char *name)
@@ -32,15 +54,21 @@ get_property_value (FerryTransfer *transfer, const char *name)
   if (g_str_equal (name, "Uri"))
     return g_variant_new_string (ferry_transfer_get_uri (transfer));
   if (g_str_equal (name, "Destination"))
-    return g_variant_new_string (ferry_transfer_get_destination (transfer));
+    return string_or_empty (ferry_transfer_get_destination (transfer));
+  if (g_str_equal (name, "Source"))
+    return string_or_empty (ferry_transfer_get_source (transfer));
   if (g_str_equal (name, "Status"))
     return g_variant_new_string (ferry_status_to_string (ferry_transfer_get_status (transfer)));
   if (g_str_equal (name, "Group"))
     return g_variant_new_string (ferry_transfer_get_group (transfer));
   if (g_str_equal (name, "BytesReceived"))
-    return g_variant_new_uint64 (ferry_transfer_get_bytes_received (transfer));
+    return bytes_value (transfer, FERRY_TRANSFER_KIND_DOWNLOAD, FALSE);
   if (g_str_equal (name, "TotalBytesToReceive"))
-    return g_variant_new_uint64 ((guint64) MAX (ferry_transfer_get_total_bytes (transfer), 0));
+    return bytes_value (transfer, FERRY_TRANSFER_KIND_DOWNLOAD, TRUE);
+  if (g_str_equal (name, "BytesSent"))
+    return bytes_value (transfer, FERRY_TRANSFER_KIND_UPLOAD, FALSE);
+  if (g_str_equal (name, "TotalBytesToSend"))
+    return bytes_value (transfer, FERRY_TRANSFER_KIND_UPLOAD, TRUE);
   if (g_str_equal (name, "ErrorName"))
     return g_variant_new_string (ferry_transfer_get_error_name (transfer));
   if (g_str_equal (name, "ErrorMessage"))
@@ -82,7 +110,7 @@ static void
 on_transfer_progress (FerryTransfer *transfer, gpointer user_data)
 {
   emit_to_owner (user_data, transfer, TRANSFER_INTERFACE, "Progress",
-                 g_variant_new ("(tt)", ferry_transfer_get_bytes_received (transfer),
+                 g_variant_new ("(tt)", ferry_transfer_get_bytes_transferred (transfer),
                                 (guint64) MAX (ferry_transfer_get_total_bytes (transfer), 0)));
 }
 
@@ -159,6 +187,28 @@ response_information (FerryTransfer *transfer)
                         (response->etag != NULL || response->last_modified != NULL));
 }
 
+/* The kept response body, read-only; an empty file when there is none. */
+static void
+open_response_body (FerryTransfer *transfer, GDBusMethodInvocation *invocation)
+{
+  g_autofree char *path = ferry_transfer_dup_response_body_path (transfer);
+  g_autoptr(GUnixFDList) fds = NULL;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 && errno == ENOENT)
+    fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_FAILED,
+                                             _("Cannot open the response body: %s"),
+                                             g_strerror (errno));
+      return;
+    }
+  fds = g_unix_fd_list_new_from_array (&fd, 1);
+  g_dbus_method_invocation_return_value_with_unix_fd_list (invocation,
+                                                           g_variant_new ("(h)", 0), fds);
+}
+
 static void
 handle_transfer_call (FerryTransferTree *self, FerryTransfer *transfer,
                       GDBusMethodInvocation *invocation)
@@ -170,6 +220,11 @@ handle_transfer_call (FerryTransferTree *self, FerryTransfer *transfer,
   if (g_str_equal (method, "GetResponseInformation"))
     {
       g_dbus_method_invocation_return_value (invocation, response_information (transfer));
+      return;
+    }
+  if (g_str_equal (method, "OpenResponseBody"))
+    {
+      open_response_body (transfer, invocation);
       return;
     }
 

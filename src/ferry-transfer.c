@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "ferry-transfer"
 
+#include <unistd.h>
+
 #include "ferry-transfer.h"
 
 struct _FerryTransfer
@@ -13,6 +15,16 @@ struct _FerryTransfer
   FerryTransferKind  kind;
   char              *uri;
   char              *destination;
+  char              *source;
+  GVariant          *parts;
+  int                stream_fd;
+  gboolean           is_stream;
+  char              *method;
+  char              *content_type;
+  FerryUploadProtocol protocol;
+  char              *upload_location;
+  gint64             source_size;
+  gint64             source_mtime;
   gint64             sequence;
   gint64             created_usec;
 
@@ -25,7 +37,7 @@ struct _FerryTransfer
   char              *error_message;
   gboolean           started;
 
-  guint64            bytes_received;
+  guint64            bytes_transferred;
   gint64             total_bytes;
   guint64            durable_offset;
 
@@ -74,6 +86,13 @@ ferry_transfer_finalize (GObject *object)
   g_free (self->app_id);
   g_free (self->uri);
   g_free (self->destination);
+  g_free (self->source);
+  g_clear_pointer (&self->parts, g_variant_unref);
+  if (self->stream_fd >= 0)
+    close (self->stream_fd);
+  g_free (self->method);
+  g_free (self->content_type);
+  g_free (self->upload_location);
   g_free (self->group);
   g_free (self->checksum);
   g_clear_pointer (&self->headers, g_variant_unref);
@@ -106,17 +125,30 @@ ferry_transfer_init (FerryTransfer *self)
 {
   self->status = FERRY_STATUS_IDLE;
   self->total_bytes = -1;
+  self->stream_fd = -1;
+  self->source_size = -1;
   self->group = g_strdup ("");
   self->error_name = g_strdup ("");
   self->error_message = g_strdup ("");
+}
+
+char *
+ferry_transfer_new_id (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  GString *id = g_string_sized_new (32);
+
+  for (const char *p = uuid; *p; p++)
+    if (*p != '-')
+      g_string_append_c (id, *p);
+  return g_string_free (id, FALSE);
 }
 
 FerryTransfer *
 ferry_transfer_new (const char        *id,
                     const char        *app_id,
                     FerryTransferKind  kind,
-                    const char        *uri,
-                    const char        *destination)
+                    const char        *uri)
 {
   FerryTransfer *self = g_object_new (FERRY_TYPE_TRANSFER, NULL);
 
@@ -126,7 +158,6 @@ ferry_transfer_new (const char        *id,
   self->app_id = g_strdup (app_id);
   self->kind = kind;
   self->uri = g_strdup (uri);
-  self->destination = g_strdup (destination);
   self->created_usec = g_get_real_time ();
   return self;
 }
@@ -149,7 +180,7 @@ const char *ferry_transfer_get_error_name (FerryTransfer *self) { return self->e
 const char *ferry_transfer_get_error_message (FerryTransfer *self) { return self->error_message; }
 gboolean ferry_transfer_get_started (FerryTransfer *self) { return self->started; }
 void ferry_transfer_set_started (FerryTransfer *self, gboolean started) { self->started = started; }
-guint64 ferry_transfer_get_bytes_received (FerryTransfer *self) { return self->bytes_received; }
+guint64 ferry_transfer_get_bytes_transferred (FerryTransfer *self) { return self->bytes_transferred; }
 gint64 ferry_transfer_get_total_bytes (FerryTransfer *self) { return self->total_bytes; }
 guint64 ferry_transfer_get_durable_offset (FerryTransfer *self) { return self->durable_offset; }
 void ferry_transfer_set_durable_offset (FerryTransfer *self, guint64 offset) { self->durable_offset = offset; }
@@ -158,7 +189,61 @@ const FerryResponseInfo *ferry_transfer_get_response (FerryTransfer *self) { ret
 const char *
 ferry_transfer_get_kind_string (FerryTransfer *self)
 {
-  return "download";
+  return self->kind == FERRY_TRANSFER_KIND_UPLOAD ? "upload" : "download";
+}
+
+static void
+replace_string (char **field, const char *value)
+{
+  g_free (*field);
+  *field = (value && *value) ? g_strdup (value) : NULL;
+}
+
+void ferry_transfer_set_destination (FerryTransfer *self, const char *destination) { replace_string (&self->destination, destination); }
+const char *ferry_transfer_get_source (FerryTransfer *self) { return self->source; }
+void ferry_transfer_set_source (FerryTransfer *self, const char *source) { replace_string (&self->source, source); }
+GVariant *ferry_transfer_get_parts (FerryTransfer *self) { return self->parts; }
+int ferry_transfer_get_stream_fd (FerryTransfer *self) { return self->stream_fd; }
+gboolean ferry_transfer_is_stream (FerryTransfer *self) { return self->is_stream; }
+void ferry_transfer_set_is_stream (FerryTransfer *self, gboolean is_stream) { self->is_stream = is_stream; }
+const char *ferry_transfer_get_method (FerryTransfer *self) { return self->method; }
+void ferry_transfer_set_method (FerryTransfer *self, const char *method) { replace_string (&self->method, method); }
+const char *ferry_transfer_get_content_type (FerryTransfer *self) { return self->content_type; }
+void ferry_transfer_set_content_type (FerryTransfer *self, const char *content_type) { replace_string (&self->content_type, content_type); }
+FerryUploadProtocol ferry_transfer_get_protocol (FerryTransfer *self) { return self->protocol; }
+void ferry_transfer_set_protocol (FerryTransfer *self, FerryUploadProtocol protocol) { self->protocol = protocol; }
+const char *ferry_transfer_get_upload_location (FerryTransfer *self) { return self->upload_location; }
+void ferry_transfer_set_upload_location (FerryTransfer *self, const char *location) { replace_string (&self->upload_location, location); }
+gint64 ferry_transfer_get_source_size (FerryTransfer *self) { return self->source_size; }
+gint64 ferry_transfer_get_source_mtime (FerryTransfer *self) { return self->source_mtime; }
+
+void
+ferry_transfer_set_source_stamp (FerryTransfer *self, gint64 size, gint64 mtime)
+{
+  self->source_size = size;
+  self->source_mtime = mtime;
+}
+
+void
+ferry_transfer_set_parts (FerryTransfer *self, GVariant *parts)
+{
+  g_clear_pointer (&self->parts, g_variant_unref);
+  self->parts = parts ? g_variant_ref_sink (parts) : NULL;
+}
+
+/* The transfer owns @fd from now on. */
+void
+ferry_transfer_take_stream_fd (FerryTransfer *self, int fd)
+{
+  if (self->stream_fd >= 0)
+    close (self->stream_fd);
+  self->stream_fd = fd;
+}
+
+char *
+ferry_transfer_dup_response_body_path (FerryTransfer *self)
+{
+  return g_build_filename (g_get_user_data_dir (), "ferry", "responses", self->id, NULL);
 }
 
 char *
@@ -212,11 +297,11 @@ ferry_transfer_set_status (FerryTransfer *self,
 }
 
 void
-ferry_transfer_set_progress (FerryTransfer *self, guint64 received, gint64 total)
+ferry_transfer_set_progress (FerryTransfer *self, guint64 transferred, gint64 total)
 {
-  if (self->bytes_received == received && self->total_bytes == total)
+  if (self->bytes_transferred == transferred && self->total_bytes == total)
     return;
-  self->bytes_received = received;
+  self->bytes_transferred = transferred;
   self->total_bytes = total;
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0);
 }

@@ -16,7 +16,13 @@ G_DECLARE_FINAL_TYPE (FerryTransfer, ferry_transfer, FERRY, TRANSFER, GObject)
 
 typedef enum {
   FERRY_TRANSFER_KIND_DOWNLOAD,
+  FERRY_TRANSFER_KIND_UPLOAD,
 } FerryTransferKind;
+
+typedef enum {
+  FERRY_UPLOAD_PROTOCOL_PLAIN,  /* one PUT or POST; restarts from zero */
+  FERRY_UPLOAD_PROTOCOL_TUS,    /* tus 1.0: resumes from the server's offset */
+} FerryUploadProtocol;
 
 /* What a server said about the resource; kept to resume safely. */
 typedef struct {
@@ -32,8 +38,10 @@ void               ferry_response_info_clear (FerryResponseInfo *info);
 void               ferry_response_info_copy (const FerryResponseInfo *src, FerryResponseInfo *dest);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FerryResponseInfo, ferry_response_info_clear)
 
+/* A new random id: a UUID in its 32-hex-digit form. */
+char              *ferry_transfer_new_id (void);
 FerryTransfer     *ferry_transfer_new (const char *id, const char *app_id, FerryTransferKind kind,
-                                       const char *uri, const char *destination);
+                                       const char *uri);
 
 const char        *ferry_transfer_get_id (FerryTransfer *self);
 const char        *ferry_transfer_get_object_path (FerryTransfer *self);
@@ -41,8 +49,36 @@ const char        *ferry_transfer_get_app_id (FerryTransfer *self);
 FerryTransferKind  ferry_transfer_get_kind (FerryTransfer *self);
 const char        *ferry_transfer_get_kind_string (FerryTransfer *self);
 const char        *ferry_transfer_get_uri (FerryTransfer *self);
+/* A download's file; NULL for uploads. */
 const char        *ferry_transfer_get_destination (FerryTransfer *self);
+void               ferry_transfer_set_destination (FerryTransfer *self, const char *destination);
 char              *ferry_transfer_dup_part_path (FerryTransfer *self);
+/* Where the server's last response body is kept. */
+char              *ferry_transfer_dup_response_body_path (FerryTransfer *self);
+
+/* An upload's body: a file (source), the parts of a multipart form, or a
+ * stream the service holds only while it runs. */
+const char        *ferry_transfer_get_source (FerryTransfer *self);
+void               ferry_transfer_set_source (FerryTransfer *self, const char *source);
+GVariant          *ferry_transfer_get_parts (FerryTransfer *self);
+void               ferry_transfer_set_parts (FerryTransfer *self, GVariant *parts);
+int                ferry_transfer_get_stream_fd (FerryTransfer *self);
+void               ferry_transfer_take_stream_fd (FerryTransfer *self, int fd);
+gboolean           ferry_transfer_is_stream (FerryTransfer *self);
+void               ferry_transfer_set_is_stream (FerryTransfer *self, gboolean is_stream);
+const char        *ferry_transfer_get_method (FerryTransfer *self);
+void               ferry_transfer_set_method (FerryTransfer *self, const char *method);
+const char        *ferry_transfer_get_content_type (FerryTransfer *self);
+void               ferry_transfer_set_content_type (FerryTransfer *self, const char *content_type);
+FerryUploadProtocol ferry_transfer_get_protocol (FerryTransfer *self);
+void               ferry_transfer_set_protocol (FerryTransfer *self, FerryUploadProtocol protocol);
+/* The tus upload's URL, once created. */
+const char        *ferry_transfer_get_upload_location (FerryTransfer *self);
+void               ferry_transfer_set_upload_location (FerryTransfer *self, const char *location);
+/* The source's size and mtime (µs) the bytes sent so far belong to. */
+gint64             ferry_transfer_get_source_size (FerryTransfer *self);
+gint64             ferry_transfer_get_source_mtime (FerryTransfer *self);
+void               ferry_transfer_set_source_stamp (FerryTransfer *self, gint64 size, gint64 mtime);
 
 gint64             ferry_transfer_get_sequence (FerryTransfer *self);
 void               ferry_transfer_set_sequence (FerryTransfer *self, gint64 sequence);
@@ -65,10 +101,11 @@ void               ferry_transfer_set_status (FerryTransfer *self, FerryStatus s
 gboolean           ferry_transfer_get_started (FerryTransfer *self);
 void               ferry_transfer_set_started (FerryTransfer *self, gboolean started);
 
-guint64            ferry_transfer_get_bytes_received (FerryTransfer *self);
+/* Bytes received (downloads) or sent (uploads). */
+guint64            ferry_transfer_get_bytes_transferred (FerryTransfer *self);
 /* -1 while the size is unknown. */
 gint64             ferry_transfer_get_total_bytes (FerryTransfer *self);
-void               ferry_transfer_set_progress (FerryTransfer *self, guint64 received, gint64 total);
+void               ferry_transfer_set_progress (FerryTransfer *self, guint64 transferred, gint64 total);
 /* The offset known to be on disk, the one the store keeps. */
 guint64            ferry_transfer_get_durable_offset (FerryTransfer *self);
 void               ferry_transfer_set_durable_offset (FerryTransfer *self, guint64 offset);

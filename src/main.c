@@ -20,6 +20,7 @@ main (int argc, char **argv)
   int retries = settings.retries;
   int retry_delay = settings.retry_delay_ms;
   int checkpoint_interval = settings.checkpoint_interval_ms;
+  gint64 max_response_body = settings.max_response_body;
   const GOptionEntry entries[] = {
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
       N_("Replace a running instance"), NULL },
@@ -39,6 +40,8 @@ main (int argc, char **argv)
       N_("Wait MS before the first retry, doubling each time (default: 1000)"), "MS" },
     { "checkpoint-interval", 0, 0, G_OPTION_ARG_INT, &checkpoint_interval,
       N_("Flush and record progress every MS (default: 1000)"), "MS" },
+    { "max-response-body", 0, 0, G_OPTION_ARG_INT64, &max_response_body,
+      N_("Keep at most BYTES of a server's response body (default: 1048576)"), N_("BYTES") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -56,8 +59,8 @@ main (int argc, char **argv)
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-    _("Ferry’s background transfer service: downloads that survive app exits, crashes "
-      "and reboots, on the session bus as org.freedesktop.Ferry1."));
+    _("Ferry’s background transfer service: downloads and uploads that survive app exits, "
+      "crashes and reboots, on the session bus as org.freedesktop.Ferry1."));
   g_option_context_set_description (context,
     _("ferryd is normally started by D-Bus activation and exits by itself when idle.\n"
       "Transfers are stored in $XDG_DATA_HOME/ferry/ferry.db.\n"
@@ -74,7 +77,7 @@ main (int argc, char **argv)
       return 0;
     }
   if (max_parallel < 1 || idle_timeout < 0 || connect_timeout < 1 || response_timeout < 1 ||
-      retries < 0 || retry_delay < 0 || checkpoint_interval < 10)
+      retries < 0 || retry_delay < 0 || checkpoint_interval < 10 || max_response_body < 0)
     {
       g_printerr ("%s\n", _("Option values out of range"));
       return 2;
@@ -87,13 +90,14 @@ main (int argc, char **argv)
   settings.retries = retries;
   settings.retry_delay_ms = retry_delay;
   settings.checkpoint_interval_ms = checkpoint_interval;
+  settings.max_response_body = (gsize) max_response_body;
 
   /* Debug output of Ferry's own domains, not of every library. */
   if (verbose && g_getenv ("G_MESSAGES_DEBUG") == NULL)
     g_setenv ("G_MESSAGES_DEBUG",
-              "ferryd ferry-daemon ferry-scheduler ferry-download ferry-store ferry-transfer "
-              "ferry-callers ferry-app-info ferry-downloader ferry-manager ferry-idle "
-              "ferry-transfer-tree", TRUE);
+              "ferryd ferry-daemon ferry-scheduler ferry-job ferry-download ferry-upload "
+              "ferry-store ferry-transfer ferry-callers ferry-app-info ferry-manager "
+              "ferry-downloader ferry-uploader ferry-idle ferry-transfer-tree", TRUE);
 
   daemon = ferry_daemon_new (&settings, replace);
   status = ferry_daemon_run (daemon, &error);
