@@ -4,6 +4,7 @@
 #include <glib-unix.h>
 
 #include "ferry-callers.h"
+#include "ferry-conditions-monitor.h"
 #include "ferry-daemon.h"
 #include "ferry-downloader.h"
 #include "ferry-idle.h"
@@ -28,6 +29,7 @@ struct _FerryDaemon
   guint              name_id;
   FerryStore        *store;
   FerryScheduler    *scheduler;
+  FerryConditionsMonitor *conditions;
   FerryCallers      *callers;
   FerryIdle         *idle;
   FerryManager      *manager;
@@ -119,7 +121,7 @@ on_unix_signal (gpointer user_data)
 static gboolean
 export_objects (FerryDaemon *self, GError **error)
 {
-  self->manager = ferry_manager_new (self->callers);
+  self->manager = ferry_manager_new (self->callers, self->conditions);
   self->downloader = ferry_downloader_new (self->callers, self->scheduler);
   self->uploader = ferry_uploader_new (self->callers, self->scheduler);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->manager), self->bus,
@@ -131,6 +133,19 @@ export_objects (FerryDaemon *self, GError **error)
     return FALSE;
   self->transfer_tree = ferry_transfer_tree_new (self->bus, self->callers, self->scheduler, error);
   return self->transfer_tree != NULL;
+}
+
+/* The scheduler learns what the outside allows once it is known. */
+static void
+on_conditions_changed (FerryConditionsMonitor *monitor, gpointer user_data)
+{
+  FerryDaemon *self = user_data;
+  FerryConditions conditions;
+
+  if (!ferry_conditions_monitor_is_ready (monitor))
+    return;
+  ferry_conditions_monitor_get (monitor, &conditions);
+  ferry_scheduler_set_conditions (self->scheduler, &conditions);
 }
 
 static gboolean
@@ -156,6 +171,8 @@ ferry_daemon_setup (FerryDaemon *self, GError **error)
   g_signal_connect (self->scheduler, "notify::busy", G_CALLBACK (on_busy_changed), self);
   if (!ferry_scheduler_restore (self->scheduler, error))
     return FALSE;
+  self->conditions = ferry_conditions_monitor_new (self->store);
+  g_signal_connect (self->conditions, "changed", G_CALLBACK (on_conditions_changed), self);
 
   self->callers = ferry_callers_new (self->bus);
   g_signal_connect (self->callers, "activity", G_CALLBACK (on_activity), self);
@@ -203,6 +220,9 @@ ferry_daemon_dispose (GObject *object)
   g_clear_object (&self->uploader);
   g_clear_object (&self->manager);
   g_clear_object (&self->callers);
+  if (self->conditions != NULL)
+    g_signal_handlers_disconnect_by_data (self->conditions, self);
+  g_clear_object (&self->conditions);
   if (self->scheduler != NULL)
     g_signal_handlers_disconnect_by_data (self->scheduler, self);
   g_clear_object (&self->scheduler);

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "ferry-default-cost-policy.h"
 #include "ferry-downloader.h"
 #include "ferry-error.h"
 #include "ferry-options.h"
@@ -71,6 +72,11 @@ create_download (FerryDownloader *self, FerryAppInfo *caller, GVariant *paramete
   ferry_transfer_set_destination (transfer, destination);
   ferry_transfer_set_group (transfer, options.group);
   ferry_transfer_set_checksum (transfer, options.checksum);
+  ferry_transfer_set_priority (transfer, options.priority);
+  ferry_transfer_set_cost_policy (transfer, options.has_cost_policy
+    ? options.cost_policy
+    : ferry_scheduler_get_default_cost_policy (self->scheduler, ferry_app_info_get_id (caller),
+                                               FERRY_TRANSFER_KIND_DOWNLOAD));
   ferry_transfer_set_headers (transfer, options.headers);
   if (!ferry_scheduler_add (self->scheduler, transfer, error))
     return NULL;
@@ -142,10 +148,38 @@ handle_get_current_downloads (FerryDBusDownloader   *downloader,
 }
 
 static void
+default_cost_policy_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                                FerryAppInfo *caller)
+{
+  FerryDownloader *self = object;
+
+  ferry_default_cost_policy_handle (self->scheduler, invocation, caller,
+                                    FERRY_TRANSFER_KIND_DOWNLOAD);
+}
+
+static gboolean
+handle_default_cost_policy (FerryDBusDownloader *downloader, GDBusMethodInvocation *invocation)
+{
+  FerryDownloader *self = FERRY_DOWNLOADER (downloader);
+
+  ferry_callers_dispatch (self->callers, invocation, default_cost_policy_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_set_default_cost_policy (FerryDBusDownloader *downloader, GDBusMethodInvocation *invocation,
+                                const char *policy)
+{
+  return handle_default_cost_policy (downloader, invocation);
+}
+
+static void
 ferry_downloader_iface_init (FerryDBusDownloaderIface *iface)
 {
   iface->handle_create_download = handle_create_download;
   iface->handle_get_current_downloads = handle_get_current_downloads;
+  iface->handle_set_default_cost_policy = handle_set_default_cost_policy;
+  iface->handle_get_default_cost_policy = handle_default_cost_policy;
 }
 
 static void

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "ferry-manager"
 
+#include <glib/gi18n.h>
+
+#include "ferry-error.h"
 #include "ferry-manager.h"
 
 #define FERRY_MANAGER_VERSION 1
@@ -9,6 +12,7 @@ struct _FerryManager
 {
   FerryDBusManagerSkeleton  parent_instance;
   FerryCallers             *callers;
+  FerryConditionsMonitor   *conditions;
 };
 
 static void ferry_manager_iface_init (FerryDBusManagerIface *iface);
@@ -41,10 +45,105 @@ handle_register (FerryDBusManager *manager, GDBusMethodInvocation *invocation, c
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* Data plans are the user's: sandboxed apps may not change them. */
+static gboolean
+check_host (FerryAppInfo *caller, GError **error)
+{
+  if (ferry_app_info_get_kind (caller) == FERRY_APP_KIND_HOST)
+    return TRUE;
+  g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                       _("Only the user’s own programs may change data plans"));
+  return FALSE;
+}
+
+static void
+set_data_plan_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                          FerryAppInfo *caller)
+{
+  FerryManager *self = object;
+  FerryDataPlan *plan = ferry_conditions_monitor_get_data_plan (self->conditions);
+  GVariant *parameters = g_dbus_method_invocation_get_parameters (invocation);
+  GError *error = NULL;
+  gboolean ok = check_host (caller, &error);
+
+  if (ok && g_str_equal (g_dbus_method_invocation_get_method_name (invocation), "SetDataLimit"))
+    {
+      const char *connection;
+      guint64 limit;
+      guint day;
+
+      g_variant_get (parameters, "(&stu)", &connection, &limit, &day);
+      if (*connection == '\0')
+        connection = ferry_network_monitor_get_connection (
+          ferry_conditions_monitor_get_network (self->conditions));
+      ok = ferry_data_plan_set_limit (plan, connection, limit, day, &error);
+    }
+  else if (ok)
+    {
+      gboolean restrict_data;
+
+      g_variant_get (parameters, "(b)", &restrict_data);
+      ferry_data_plan_set_restrict_background_data (plan, restrict_data);
+    }
+
+  if (ok)
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static gboolean
+handle_set_data_limit (FerryDBusManager *manager, GDBusMethodInvocation *invocation,
+                       const char *connection, guint64 limit, guint day)
+{
+  FerryManager *self = FERRY_MANAGER (manager);
+
+  ferry_callers_dispatch (self->callers, invocation, set_data_plan_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_set_restrict_background_data (FerryDBusManager *manager, GDBusMethodInvocation *invocation,
+                                     gboolean restrict_data)
+{
+  FerryManager *self = FERRY_MANAGER (manager);
+
+  ferry_callers_dispatch (self->callers, invocation, set_data_plan_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 ferry_manager_iface_init (FerryDBusManagerIface *iface)
 {
   iface->handle_register = handle_register;
+  iface->handle_set_data_limit = handle_set_data_limit;
+  iface->handle_set_restrict_background_data = handle_set_restrict_background_data;
+}
+
+/* The network state as properties, for ferryctl network and everyone. */
+static void
+show_conditions (FerryManager *self)
+{
+  FerryDBusManager *manager = FERRY_DBUS_MANAGER (self);
+  FerryNetworkMonitor *network = ferry_conditions_monitor_get_network (self->conditions);
+  FerryConditions conditions;
+  FerryDataPlanState plan;
+
+  ferry_conditions_monitor_get (self->conditions, &conditions);
+  ferry_conditions_monitor_get_plan_state (self->conditions, &plan);
+  ferry_dbus_manager_set_connectivity (manager, ferry_connectivity_to_string (conditions.connectivity));
+  ferry_dbus_manager_set_metered (manager, conditions.metered);
+  ferry_dbus_manager_set_roaming (manager, conditions.roaming);
+  ferry_dbus_manager_set_connection (manager, ferry_network_monitor_get_connection (network));
+  ferry_dbus_manager_set_network_source (manager, ferry_network_monitor_get_source (network));
+  ferry_dbus_manager_set_data_usage (manager, plan.usage);
+  ferry_dbus_manager_set_data_limit (manager, plan.limit);
+  ferry_dbus_manager_set_billing_cycle_start_day (manager, plan.cycle_start_day);
+  ferry_dbus_manager_set_on_track_to_exceed (manager, plan.on_track_to_exceed);
+  ferry_dbus_manager_set_over_limit (manager, plan.over_limit);
+  ferry_dbus_manager_set_restrict_background_data (manager, conditions.restrict_background_data);
+  ferry_dbus_manager_set_power_saver (manager, conditions.power_saver);
+  ferry_dbus_manager_set_battery_low (manager, conditions.battery_low);
 }
 
 static void
@@ -52,6 +151,9 @@ ferry_manager_finalize (GObject *object)
 {
   FerryManager *self = FERRY_MANAGER (object);
 
+  if (self->conditions != NULL)
+    g_signal_handlers_disconnect_by_data (self->conditions, self);
+  g_clear_object (&self->conditions);
   g_clear_object (&self->callers);
   G_OBJECT_CLASS (ferry_manager_parent_class)->finalize (object);
 }
@@ -69,10 +171,13 @@ ferry_manager_init (FerryManager *self)
 }
 
 FerryManager *
-ferry_manager_new (FerryCallers *callers)
+ferry_manager_new (FerryCallers *callers, FerryConditionsMonitor *conditions)
 {
   FerryManager *self = g_object_new (FERRY_TYPE_MANAGER, NULL);
 
   self->callers = g_object_ref (callers);
+  self->conditions = g_object_ref (conditions);
+  g_signal_connect_swapped (conditions, "changed", G_CALLBACK (show_conditions), self);
+  show_conditions (self);
   return self;
 }

@@ -2,14 +2,16 @@
 #pragma once
 
 #include "ferry-callers.h"
+#include "ferry-conditions-monitor.h"
 #include "ferry-dbus-generated.h"
 
 G_BEGIN_DECLS
 
-/* org.freedesktop.Ferry1.Manager at /org/freedesktop/Ferry1. */
+/* org.freedesktop.Ferry1.Manager at /org/freedesktop/Ferry1: app
+ * registration, and the network state and data plans for everyone. */
 #define FERRY_TYPE_MANAGER (ferry_manager_get_type ())
 G_DECLARE_FINAL_TYPE (FerryManager, ferry_manager, FERRY, MANAGER, FerryDBusManagerSkeleton)
 
-FerryManager *ferry_manager_new (FerryCallers *callers);
+FerryManager *ferry_manager_new (FerryCallers *callers, FerryConditionsMonitor *conditions);
 
 G_END_DECLS

@@ -121,6 +121,17 @@ parse_option (const char *key, GVariant *value, FerryOptionsFor call, FerryOptio
       g_free (parsed->group);
       parsed->group = g_variant_dup_string (value, NULL);
     }
+  else if (g_str_equal (key, "cost-policy"))
+    {
+      if (!check_type (key, value, "s", error) ||
+          !ferry_cost_policy_from_string (g_variant_get_string (value, NULL),
+                                          &parsed->cost_policy, error))
+        return FALSE;
+      parsed->has_cost_policy = TRUE;
+    }
+  else if (g_str_equal (key, "priority"))
+    return check_type (key, value, "s", error) &&
+           ferry_priority_from_string (g_variant_get_string (value, NULL), &parsed->priority, error);
   else if (g_str_equal (key, "checksum") && !upload)
     {
       if (!check_type (key, value, "s", error) ||
@@ -159,6 +170,7 @@ ferry_options_parse (GVariant *options, FerryOptionsFor call, FerryOptions *out,
   g_return_val_if_fail (g_variant_is_of_type (options, G_VARIANT_TYPE_VARDICT), FALSE);
 
   parsed.group = g_strdup ("");
+  parsed.priority = FERRY_PRIORITY_DEFAULT;
   if (call != FERRY_OPTIONS_FOR_DOWNLOAD)
     parsed.method = g_strdup (call == FERRY_OPTIONS_FOR_MULTIPART ? "POST" : "PUT");
 

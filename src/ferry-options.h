@@ -24,6 +24,9 @@ typedef struct {
   char                *method;        /* uploads: never NULL */
   char                *content_type;  /* or NULL */
   FerryUploadProtocol  protocol;
+  gboolean             has_cost_policy;
+  FerryCostPolicy      cost_policy;
+  FerryPriority        priority;
 } FerryOptions;
 
 gboolean ferry_options_parse (GVariant *options, FerryOptionsFor call, FerryOptions *out,

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "ferry-cost-policy.h"
 #include "ferry-job.h"
 #include "ferry-error.h"
 #include "ferry-scheduler.h"
@@ -42,6 +43,10 @@ struct _FerryScheduler
   guint          progress_source;
   guint          checkpoint_source;
   gboolean       busy;
+
+  /* Nothing starts before the network state is known. */
+  gboolean        conditions_known;
+  FerryConditions conditions;
 };
 
 enum {
@@ -60,6 +65,8 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (FerryScheduler, ferry_scheduler, G_TYPE_OBJECT)
 
 static void fill_slots (FerryScheduler *self);
+static void enqueue (FerryScheduler *self, FerryTransfer *transfer);
+static FerryStatus verdict (FerryScheduler *self, FerryTransfer *transfer);
 
 static void
 slot_free (Slot *slot)
@@ -216,9 +223,20 @@ static gboolean
 on_retry_timeout (gpointer user_data)
 {
   Slot *slot = user_data;
+  FerryScheduler *self = slot->scheduler;
+  FerryTransfer *transfer = slot->transfer;
 
   slot->retry_source = 0;
-  start_attempt (slot->scheduler, slot);
+  if (verdict (self, transfer) != FERRY_STATUS_RUNNING)
+    {
+      g_object_ref (transfer);
+      g_hash_table_remove (self->slots, transfer);
+      update_timers (self);
+      enqueue (self, transfer);
+      g_object_unref (transfer);
+      return G_SOURCE_REMOVE;
+    }
+  start_attempt (self, slot);
   return G_SOURCE_REMOVE;
 }
 
@@ -254,6 +272,17 @@ finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
   /* An attempt that moved forward earns a fresh set of retries. */
   if (ferry_transfer_get_durable_offset (transfer) > slot->attempt_offset)
     slot->attempts = 0;
+
+  /* Lost with the network: wait for it without spending a retry. */
+  if (transient && verdict (self, transfer) != FERRY_STATUS_RUNNING)
+    {
+      g_debug ("%s: %s while the network denies it: waiting", ferry_transfer_get_id (transfer),
+               name);
+      g_hash_table_remove (self->slots, transfer);
+      update_timers (self);
+      enqueue (self, transfer);
+      return;
+    }
 
   if (transient && slot->attempts < self->settings.retries)
     {
@@ -339,19 +368,46 @@ run_transfer (FerryScheduler *self, FerryTransfer *transfer)
   update_timers (self);
 }
 
-/* Starts queued transfers, oldest first, while slots are free. A transfer
- * whose previous job is still draining waits: both would write its .part. */
+/* FERRY_STATUS_RUNNING when @transfer may run now, else what it waits as. */
+static FerryStatus
+verdict (FerryScheduler *self, FerryTransfer *transfer)
+{
+  return ferry_cost_policy_decide (&self->conditions, ferry_transfer_get_cost_policy (transfer),
+                                   ferry_transfer_get_priority (transfer));
+}
+
+/* The status a queued transfer shows: idle while it waits for a slot. */
+static void
+show_waiting_status (FerryScheduler *self, FerryTransfer *transfer)
+{
+  FerryStatus status = verdict (self, transfer);
+
+  if (!self->conditions_known || status == FERRY_STATUS_RUNNING)
+    status = FERRY_STATUS_IDLE;
+  if (status != ferry_transfer_get_status (transfer))
+    {
+      ferry_transfer_set_status (transfer, status, NULL, NULL);
+      save_state (self, transfer);
+    }
+}
+
+/* Starts queued transfers that may run, oldest first, while slots are
+ * free. A transfer whose previous job is still draining waits: both would
+ * write its .part. */
 static void
 fill_slots (FerryScheduler *self)
 {
   GList *link = self->queue.head;
 
+  if (!self->conditions_known)
+    return;
   while (link != NULL && g_hash_table_size (self->slots) < self->settings.max_parallel)
     {
       GList *next = link->next;
       FerryTransfer *transfer = link->data;
 
-      if (!g_hash_table_contains (self->draining, transfer))
+      if (!g_hash_table_contains (self->draining, transfer) &&
+          verdict (self, transfer) == FERRY_STATUS_RUNNING)
         {
           g_queue_delete_link (&self->queue, link);
           run_transfer (self, transfer);
@@ -361,11 +417,22 @@ fill_slots (FerryScheduler *self)
     }
 }
 
+static int
+compare_sequence (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  gint64 sa = ferry_transfer_get_sequence ((FerryTransfer *) a);
+  gint64 sb = ferry_transfer_get_sequence ((FerryTransfer *) b);
+
+  return sa < sb ? -1 : sa > sb;
+}
+
+/* Queues @transfer in creation order: one stopped for a while keeps its place. */
 static void
 enqueue (FerryScheduler *self, FerryTransfer *transfer)
 {
+  g_queue_insert_sorted (&self->queue, g_object_ref (transfer), compare_sequence, NULL);
   ferry_transfer_set_status (transfer, FERRY_STATUS_IDLE, NULL, NULL);
-  g_queue_push_tail (&self->queue, g_object_ref (transfer));
+  show_waiting_status (self, transfer);
   save_state (self, transfer);
   fill_slots (self);
   update_busy (self);
@@ -396,6 +463,49 @@ stop_transfer (FerryScheduler *self, FerryTransfer *transfer)
   else
     slot_free (slot);
   update_timers (self);
+}
+
+/* Stops running transfers the conditions now deny (their bytes are kept),
+ * shows queued ones as waiting or idle, and starts what may run. */
+static void
+apply_conditions (FerryScheduler *self)
+{
+  g_autoptr(GList) running = g_hash_table_get_keys (self->slots);
+
+  for (GList *l = running; l != NULL; l = l->next)
+    {
+      FerryTransfer *transfer = l->data;
+      FerryStatus status = verdict (self, transfer);
+
+      if (status == FERRY_STATUS_RUNNING)
+        continue;
+      g_debug ("%s: stopped, %s", ferry_transfer_get_id (transfer), ferry_status_to_string (status));
+      stop_transfer (self, transfer);
+      enqueue (self, transfer);
+    }
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    show_waiting_status (self, l->data);
+  fill_slots (self);
+  update_busy (self);
+}
+
+void
+ferry_scheduler_set_conditions (FerryScheduler *self, const FerryConditions *conditions)
+{
+  self->conditions = *conditions;
+  self->conditions_known = TRUE;
+  apply_conditions (self);
+}
+
+gboolean
+ferry_scheduler_set_cost_policy (FerryScheduler *self, FerryTransfer *transfer,
+                                 FerryCostPolicy policy, FerryPriority priority)
+{
+  ferry_transfer_set_cost_policy (transfer, policy);
+  ferry_transfer_set_priority (transfer, priority);
+  save_state (self, transfer);
+  apply_conditions (self);
+  return TRUE;
 }
 
 static gboolean
@@ -574,6 +684,21 @@ GPtrArray *
 ferry_scheduler_list_all (FerryScheduler *self)
 {
   return g_ptr_array_ref (self->ordered);
+}
+
+FerryCostPolicy
+ferry_scheduler_get_default_cost_policy (FerryScheduler *self, const char *app_id,
+                                         FerryTransferKind kind)
+{
+  return ferry_store_load_default_cost_policy (self->store, app_id, kind);
+}
+
+gboolean
+ferry_scheduler_set_default_cost_policy (FerryScheduler *self, const char *app_id,
+                                         FerryTransferKind kind, FerryCostPolicy policy,
+                                         GError **error)
+{
+  return ferry_store_save_default_cost_policy (self->store, app_id, kind, policy, error);
 }
 
 gboolean

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "ferry-cost-policy.h"
 #include "ferry-settings.h"
 #include "ferry-store.h"
 #include "ferry-transfer.h"
@@ -33,6 +34,19 @@ gboolean        ferry_scheduler_start (FerryScheduler *self, FerryTransfer *tran
 gboolean        ferry_scheduler_pause (FerryScheduler *self, FerryTransfer *transfer, GError **error);
 gboolean        ferry_scheduler_resume (FerryScheduler *self, FerryTransfer *transfer, GError **error);
 gboolean        ferry_scheduler_cancel (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+
+/* What the network and the power allow now; nothing runs before the first
+ * call. Transfers the new conditions deny stop at once, keeping their bytes. */
+void            ferry_scheduler_set_conditions (FerryScheduler *self,
+                                                const FerryConditions *conditions);
+/* Changes what decides whether @transfer may run, and applies it. */
+gboolean        ferry_scheduler_set_cost_policy (FerryScheduler *self, FerryTransfer *transfer,
+                                                 FerryCostPolicy policy, FerryPriority priority);
+FerryCostPolicy ferry_scheduler_get_default_cost_policy (FerryScheduler *self, const char *app_id,
+                                                         FerryTransferKind kind);
+gboolean        ferry_scheduler_set_default_cost_policy (FerryScheduler *self, const char *app_id,
+                                                         FerryTransferKind kind,
+                                                         FerryCostPolicy policy, GError **error);
 
 /* Whether anything is queued or running (notify::busy). */
 gboolean        ferry_scheduler_get_busy (FerryScheduler *self);

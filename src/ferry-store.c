@@ -7,7 +7,7 @@
 #include "ferry-error.h"
 #include "ferry-store.h"
 
-#define FERRY_STORE_SCHEMA_VERSION 2
+#define FERRY_STORE_SCHEMA_VERSION 3
 
 struct _FerryStore
 {
@@ -122,6 +122,24 @@ migrate (FerryStore *self, GError **error)
                      error))
         goto fail;
       G_GNUC_FALLTHROUGH;
+    case 2:
+      /* Cost policies, priorities and data usage. */
+      if (!exec_sql (self,
+                     "ALTER TABLE transfers ADD COLUMN cost_policy INTEGER NOT NULL DEFAULT 0;"
+                     "ALTER TABLE transfers ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;"
+                     "CREATE TABLE data_usage ("
+                     "  connection TEXT NOT NULL,"
+                     "  cycle_start INTEGER NOT NULL,"
+                     "  bytes INTEGER NOT NULL,"
+                     "  PRIMARY KEY (connection, cycle_start));"
+                     "CREATE TABLE app_defaults ("
+                     "  app_id TEXT NOT NULL,"
+                     "  kind INTEGER NOT NULL,"
+                     "  cost_policy INTEGER NOT NULL,"
+                     "  PRIMARY KEY (app_id, kind));",
+                     error))
+        goto fail;
+      G_GNUC_FALLTHROUGH;
     case FERRY_STORE_SCHEMA_VERSION:
       break;
     default:
@@ -176,15 +194,16 @@ ferry_store_open (FerryStore *self, const char *path, GError **error)
   return prepare (self,
                   "INSERT INTO transfers (id, app_id, kind, uri, destination, group_name,"
                   " checksum, headers, created, status, started, source, parts, is_stream,"
-                  " method, content_type, protocol, source_size, source_mtime)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  " method, content_type, protocol, source_size, source_mtime, cost_policy,"
+                  " priority)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   &self->insert_stmt, error) &&
          prepare (self,
                   "UPDATE transfers SET status = ?, started = ?, error_name = ?,"
                   " error_message = ?, offset = ?, total = ?, http_status = ?,"
                   " actual_uri = ?, etag = ?, last_modified = ?, accepts_ranges = ?,"
                   " response_headers = ?, upload_location = ?, source_size = ?,"
-                  " source_mtime = ? WHERE id = ?",
+                  " source_mtime = ?, cost_policy = ?, priority = ? WHERE id = ?",
                   &self->state_stmt, error) &&
          prepare (self, "UPDATE transfers SET offset = ?, total = ? WHERE id = ?",
                   &self->offset_stmt, error);
@@ -280,6 +299,8 @@ ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error)
   sqlite3_bind_int (stmt, 17, ferry_transfer_get_protocol (transfer));
   sqlite3_bind_int64 (stmt, 18, ferry_transfer_get_source_size (transfer));
   sqlite3_bind_int64 (stmt, 19, ferry_transfer_get_source_mtime (transfer));
+  sqlite3_bind_int (stmt, 20, ferry_transfer_get_cost_policy (transfer));
+  sqlite3_bind_int (stmt, 21, ferry_transfer_get_priority (transfer));
 
   if (!step_done (self, stmt, error, "adding a transfer"))
     return FALSE;
@@ -309,7 +330,9 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
   bind_text_or_null (stmt, 13, ferry_transfer_get_upload_location (transfer));
   sqlite3_bind_int64 (stmt, 14, ferry_transfer_get_source_size (transfer));
   sqlite3_bind_int64 (stmt, 15, ferry_transfer_get_source_mtime (transfer));
-  sqlite3_bind_text (stmt, 16, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 16, ferry_transfer_get_cost_policy (transfer));
+  sqlite3_bind_int (stmt, 17, ferry_transfer_get_priority (transfer));
+  sqlite3_bind_text (stmt, 18, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
 
   return step_done (self, stmt, error, "saving a transfer's state");
 }
@@ -402,6 +425,11 @@ transfer_from_row (sqlite3_stmt *stmt)
   ferry_transfer_set_upload_location (transfer, (const char *) sqlite3_column_text (stmt, 28));
   ferry_transfer_set_source_stamp (transfer, sqlite3_column_int64 (stmt, 29),
                                    sqlite3_column_int64 (stmt, 30));
+  ferry_transfer_set_cost_policy (transfer, CLAMP (sqlite3_column_int (stmt, 31),
+                                                   FERRY_COST_POLICY_DEFAULT,
+                                                   FERRY_COST_POLICY_ALWAYS));
+  ferry_transfer_set_priority (transfer, CLAMP (sqlite3_column_int (stmt, 32),
+                                                FERRY_PRIORITY_LOW, FERRY_PRIORITY_HIGH));
 
   return g_steal_pointer (&transfer);
 }
@@ -419,7 +447,7 @@ ferry_store_load (FerryStore *self, GError **error)
                           " error_message, offset, total, http_status, actual_uri, etag,"
                           " last_modified, accepts_ranges, response_headers, source, parts,"
                           " is_stream, method, content_type, protocol, upload_location,"
-                          " source_size, source_mtime"
+                          " source_size, source_mtime, cost_policy, priority"
                           " FROM transfers ORDER BY seq",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
@@ -437,4 +465,113 @@ ferry_store_load (FerryStore *self, GError **error)
       return NULL;
     }
   return g_steal_pointer (&transfers);
+}
+
+/* Runs @sql with @bind filling its parameters; for the rare small writes. */
+static gboolean
+run_once (FerryStore *self, const char *sql, GError **error,
+          void (*bind) (sqlite3_stmt *stmt, gconstpointer data), gconstpointer data)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (self, error, "preparing a statement");
+  bind (stmt, data);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (self, error, "writing");
+  return TRUE;
+}
+
+typedef struct {
+  const char *connection;
+  gint64      cycle_start;
+  guint64     bytes;
+} UsageRow;
+
+static void
+bind_usage (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const UsageRow *row = data;
+
+  sqlite3_bind_text (stmt, 1, row->connection, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, row->cycle_start);
+  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) row->bytes);
+}
+
+gboolean
+ferry_store_save_usage (FerryStore *self, const char *connection, gint64 cycle_start,
+                        guint64 bytes, GError **error)
+{
+  UsageRow row = { connection, cycle_start, bytes };
+
+  return run_once (self, "INSERT OR REPLACE INTO data_usage VALUES (?, ?, ?)", error,
+                   bind_usage, &row);
+}
+
+guint64
+ferry_store_load_usage (FerryStore *self, const char *connection, gint64 cycle_start)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint64 bytes = 0;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT bytes FROM data_usage WHERE connection = ? AND cycle_start = ?",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_bind_text (stmt, 1, connection, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, cycle_start);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    bytes = (guint64) MAX (sqlite3_column_int64 (stmt, 0), 0);
+  sqlite3_finalize (stmt);
+  return bytes;
+}
+
+typedef struct {
+  const char *app_id;
+  int         kind;
+  int         policy;
+} DefaultRow;
+
+static void
+bind_default (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const DefaultRow *row = data;
+
+  sqlite3_bind_text (stmt, 1, row->app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, row->kind);
+  sqlite3_bind_int (stmt, 3, row->policy);
+}
+
+gboolean
+ferry_store_save_default_cost_policy (FerryStore *self, const char *app_id,
+                                      FerryTransferKind kind, FerryCostPolicy policy,
+                                      GError **error)
+{
+  DefaultRow row = { app_id, kind, policy };
+
+  return run_once (self, "INSERT OR REPLACE INTO app_defaults VALUES (?, ?, ?)", error,
+                   bind_default, &row);
+}
+
+FerryCostPolicy
+ferry_store_load_default_cost_policy (FerryStore *self, const char *app_id,
+                                      FerryTransferKind kind)
+{
+  sqlite3_stmt *stmt = NULL;
+  FerryCostPolicy policy = FERRY_COST_POLICY_DEFAULT;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT cost_policy FROM app_defaults WHERE app_id = ? AND kind = ?",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return policy;
+  sqlite3_bind_text (stmt, 1, app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, kind);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    policy = CLAMP (sqlite3_column_int (stmt, 0), FERRY_COST_POLICY_DEFAULT,
+                    FERRY_COST_POLICY_ALWAYS);
+  sqlite3_finalize (stmt);
+  return policy;
 }

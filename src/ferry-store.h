@@ -22,4 +22,16 @@ gboolean    ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GE
 /* Every stored transfer, in creation order. */
 GPtrArray  *ferry_store_load (FerryStore *self, GError **error);
 
+/* Bytes used on a connection in the billing cycle that began at @cycle_start. */
+gboolean    ferry_store_save_usage (FerryStore *self, const char *connection,
+                                    gint64 cycle_start, guint64 bytes, GError **error);
+guint64     ferry_store_load_usage (FerryStore *self, const char *connection, gint64 cycle_start);
+
+/* An app's cost policy for new transfers of @kind. */
+gboolean    ferry_store_save_default_cost_policy (FerryStore *self, const char *app_id,
+                                                  FerryTransferKind kind, FerryCostPolicy policy,
+                                                  GError **error);
+FerryCostPolicy ferry_store_load_default_cost_policy (FerryStore *self, const char *app_id,
+                                                      FerryTransferKind kind);
+
 G_END_DECLS

@@ -59,6 +59,10 @@ get_property_value (FerryTransfer *transfer, const char *name)
     return string_or_empty (ferry_transfer_get_source (transfer));
   if (g_str_equal (name, "Status"))
     return g_variant_new_string (ferry_status_to_string (ferry_transfer_get_status (transfer)));
+  if (g_str_equal (name, "CostPolicy"))
+    return g_variant_new_string (ferry_cost_policy_to_string (ferry_transfer_get_cost_policy (transfer)));
+  if (g_str_equal (name, "Priority"))
+    return g_variant_new_string (ferry_priority_to_string (ferry_transfer_get_priority (transfer)));
   if (g_str_equal (name, "Group"))
     return g_variant_new_string (ferry_transfer_get_group (transfer));
   if (g_str_equal (name, "BytesReceived"))
@@ -115,18 +119,33 @@ on_transfer_progress (FerryTransfer *transfer, gpointer user_data)
 }
 
 static void
+emit_properties_changed (FerryTransferTree *self, FerryTransfer *transfer,
+                         const char * const *names)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    g_variant_builder_add (&builder, "{sv}", names[i], get_property_value (transfer, names[i]));
+  emit_to_owner (self, transfer, PROPERTIES_INTERFACE, "PropertiesChanged",
+                 g_variant_new ("(sa{sv}as)", TRANSFER_INTERFACE, &builder, NULL));
+}
+
+static void
+on_transfer_policy_changed (FerryTransfer *transfer, gpointer user_data)
+{
+  static const char * const changed[] = { "CostPolicy", "Priority", NULL };
+
+  emit_properties_changed (user_data, transfer, changed);
+}
+
+static void
 on_transfer_status_changed (FerryTransfer *transfer, gpointer user_data)
 {
   FerryTransferTree *self = user_data;
-  static const char * const changed[] = { "Status", "ErrorName", "ErrorMessage", "HttpStatus" };
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  static const char * const changed[] = { "Status", "ErrorName", "ErrorMessage", "HttpStatus",
+                                          NULL };
 
-  for (guint i = 0; i < G_N_ELEMENTS (changed); i++)
-    g_variant_builder_add (&builder, "{sv}", changed[i],
-                           get_property_value (transfer, changed[i]));
-  emit_to_owner (self, transfer, PROPERTIES_INTERFACE, "PropertiesChanged",
-                 g_variant_new ("(sa{sv}as)", TRANSFER_INTERFACE,
-                                &builder, NULL));
+  emit_properties_changed (self, transfer, changed);
   emit_to_owner (self, transfer, TRANSFER_INTERFACE, "StatusChanged",
                  g_variant_new ("(sss)",
                                 ferry_status_to_string (ferry_transfer_get_status (transfer)),
@@ -140,6 +159,8 @@ on_transfer_added (FerryScheduler *scheduler, FerryTransfer *transfer, gpointer 
   g_signal_connect_object (transfer, "progress", G_CALLBACK (on_transfer_progress),
                            user_data, G_CONNECT_DEFAULT);
   g_signal_connect_object (transfer, "status-changed", G_CALLBACK (on_transfer_status_changed),
+                           user_data, G_CONNECT_DEFAULT);
+  g_signal_connect_object (transfer, "policy-changed", G_CALLBACK (on_transfer_policy_changed),
                            user_data, G_CONNECT_DEFAULT);
 }
 
@@ -209,6 +230,22 @@ open_response_body (FerryTransfer *transfer, GDBusMethodInvocation *invocation)
                                                            g_variant_new ("(h)", 0), fds);
 }
 
+static gboolean
+set_policy (FerryTransferTree *self, FerryTransfer *transfer, GDBusMethodInvocation *invocation,
+            GError **error)
+{
+  FerryCostPolicy policy = ferry_transfer_get_cost_policy (transfer);
+  FerryPriority priority = ferry_transfer_get_priority (transfer);
+  const char *value;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &value);
+  if (g_str_equal (g_dbus_method_invocation_get_method_name (invocation), "SetCostPolicy")
+      ? !ferry_cost_policy_from_string (value, &policy, error)
+      : !ferry_priority_from_string (value, &priority, error))
+    return FALSE;
+  return ferry_scheduler_set_cost_policy (self->scheduler, transfer, policy, priority);
+}
+
 static void
 handle_transfer_call (FerryTransferTree *self, FerryTransfer *transfer,
                       GDBusMethodInvocation *invocation)
@@ -228,7 +265,9 @@ handle_transfer_call (FerryTransferTree *self, FerryTransfer *transfer,
       return;
     }
 
-  if (g_str_equal (method, "Start"))
+  if (g_str_equal (method, "SetCostPolicy") || g_str_equal (method, "SetPriority"))
+    ok = set_policy (self, transfer, invocation, &error);
+  else if (g_str_equal (method, "Start"))
     ok = ferry_scheduler_start (self->scheduler, transfer, &error);
   else if (g_str_equal (method, "Pause"))
     ok = ferry_scheduler_pause (self->scheduler, transfer, &error);

@@ -32,6 +32,8 @@ struct _FerryTransfer
   char              *checksum;
   GVariant          *headers;
 
+  FerryCostPolicy    cost_policy;
+  FerryPriority      priority;
   FerryStatus        status;
   char              *error_name;
   char              *error_message;
@@ -47,6 +49,7 @@ struct _FerryTransfer
 enum {
   SIGNAL_STATUS_CHANGED,
   SIGNAL_PROGRESS,
+  SIGNAL_POLICY_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -115,6 +118,10 @@ ferry_transfer_class_init (FerryTransferClass *klass)
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* Emitted, coalesced by the scheduler, when the byte counts changed. */
+  /* Emitted when the cost policy or the priority changed. */
+  signals[SIGNAL_POLICY_CHANGED] =
+    g_signal_new ("policy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -124,6 +131,7 @@ static void
 ferry_transfer_init (FerryTransfer *self)
 {
   self->status = FERRY_STATUS_IDLE;
+  self->priority = FERRY_PRIORITY_DEFAULT;
   self->total_bytes = -1;
   self->stream_fd = -1;
   self->source_size = -1;
@@ -176,6 +184,8 @@ const char *ferry_transfer_get_group (FerryTransfer *self) { return self->group;
 const char *ferry_transfer_get_checksum (FerryTransfer *self) { return self->checksum; }
 GVariant *ferry_transfer_get_headers (FerryTransfer *self) { return self->headers; }
 FerryStatus ferry_transfer_get_status (FerryTransfer *self) { return self->status; }
+FerryCostPolicy ferry_transfer_get_cost_policy (FerryTransfer *self) { return self->cost_policy; }
+FerryPriority ferry_transfer_get_priority (FerryTransfer *self) { return self->priority; }
 const char *ferry_transfer_get_error_name (FerryTransfer *self) { return self->error_name; }
 const char *ferry_transfer_get_error_message (FerryTransfer *self) { return self->error_message; }
 gboolean ferry_transfer_get_started (FerryTransfer *self) { return self->started; }
@@ -271,6 +281,25 @@ ferry_transfer_set_headers (FerryTransfer *self, GVariant *headers)
 {
   g_clear_pointer (&self->headers, g_variant_unref);
   self->headers = headers ? g_variant_ref_sink (headers) : NULL;
+}
+
+/* Changes of these show as "policy-changed" to the bus. */
+void
+ferry_transfer_set_cost_policy (FerryTransfer *self, FerryCostPolicy policy)
+{
+  if (self->cost_policy == policy)
+    return;
+  self->cost_policy = policy;
+  g_signal_emit (self, signals[SIGNAL_POLICY_CHANGED], 0);
+}
+
+void
+ferry_transfer_set_priority (FerryTransfer *self, FerryPriority priority)
+{
+  if (self->priority == priority)
+    return;
+  self->priority = priority;
+  g_signal_emit (self, signals[SIGNAL_POLICY_CHANGED], 0);
 }
 
 void

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "ferry-policy.h"
 #include "ferry-status.h"
 
 G_BEGIN_DECLS
@@ -91,6 +92,11 @@ const char        *ferry_transfer_get_checksum (FerryTransfer *self);
 void               ferry_transfer_set_checksum (FerryTransfer *self, const char *checksum);
 GVariant          *ferry_transfer_get_headers (FerryTransfer *self);
 void               ferry_transfer_set_headers (FerryTransfer *self, GVariant *headers);
+
+FerryCostPolicy    ferry_transfer_get_cost_policy (FerryTransfer *self);
+void               ferry_transfer_set_cost_policy (FerryTransfer *self, FerryCostPolicy policy);
+FerryPriority      ferry_transfer_get_priority (FerryTransfer *self);
+void               ferry_transfer_set_priority (FerryTransfer *self, FerryPriority priority);
 
 FerryStatus        ferry_transfer_get_status (FerryTransfer *self);
 const char        *ferry_transfer_get_error_name (FerryTransfer *self);

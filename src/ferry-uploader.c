@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ferry-default-cost-policy.h"
 #include "ferry-error.h"
 #include "ferry-multipart-body.h"
 #include "ferry-options.h"
@@ -32,11 +33,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FerryUploader, ferry_uploader, FERRY_DBUS_TYPE_UP
 
 /* A transfer with what every upload has; @options were checked. */
 static FerryTransfer *
-new_upload (FerryAppInfo *caller, const char *uri, FerryOptions *options)
+new_upload (FerryUploader *self, FerryAppInfo *caller, const char *uri, FerryOptions *options)
 {
   g_autofree char *id = ferry_transfer_new_id ();
   FerryTransfer *transfer = ferry_transfer_new (id, ferry_app_info_get_id (caller),
                                                 FERRY_TRANSFER_KIND_UPLOAD, uri);
+
+  ferry_transfer_set_priority (transfer, options->priority);
+  ferry_transfer_set_cost_policy (transfer, options->has_cost_policy
+    ? options->cost_policy
+    : ferry_scheduler_get_default_cost_policy (self->scheduler, ferry_app_info_get_id (caller),
+                                               FERRY_TRANSFER_KIND_UPLOAD));
 
   ferry_transfer_set_group (transfer, options->group);
   ferry_transfer_set_headers (transfer, options->headers);
@@ -47,7 +54,7 @@ new_upload (FerryAppInfo *caller, const char *uri, FerryOptions *options)
 }
 
 static FerryTransfer *
-create_file_upload (FerryAppInfo *caller, GVariant *parameters, GError **error)
+create_file_upload (FerryUploader *self, FerryAppInfo *caller, GVariant *parameters, GError **error)
 {
   g_auto(FerryOptions) options = { 0 };
   g_autoptr(GVariant) options_dict = NULL;
@@ -68,7 +75,7 @@ create_file_upload (FerryAppInfo *caller, GVariant *parameters, GError **error)
       return NULL;
     }
 
-  transfer = new_upload (caller, uri, &options);
+  transfer = new_upload (self, caller, uri, &options);
   ferry_transfer_set_source (transfer, source);
   ferry_transfer_set_source_stamp (transfer, st.st_size,
                                    (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC +
@@ -114,7 +121,7 @@ check_parts (GVariant *parts, char **first_file, GError **error)
 }
 
 static FerryTransfer *
-create_multipart_upload (FerryAppInfo *caller, GVariant *parameters, GError **error)
+create_multipart_upload (FerryUploader *self, FerryAppInfo *caller, GVariant *parameters, GError **error)
 {
   g_auto(FerryOptions) options = { 0 };
   g_autoptr(GVariant) options_dict = NULL;
@@ -130,7 +137,7 @@ create_multipart_upload (FerryAppInfo *caller, GVariant *parameters, GError **er
       !ferry_options_parse (options_dict, FERRY_OPTIONS_FOR_MULTIPART, &options, error))
     return NULL;
 
-  transfer = new_upload (caller, uri, &options);
+  transfer = new_upload (self, caller, uri, &options);
   ferry_transfer_set_source (transfer, first_file);
   ferry_transfer_set_parts (transfer, g_steal_pointer (&checked));
   return transfer;
@@ -165,7 +172,7 @@ take_stream_fd (GDBusMethodInvocation *invocation, gint32 handle, GError **error
 }
 
 static FerryTransfer *
-create_stream_upload (FerryAppInfo *caller, GDBusMethodInvocation *invocation, GError **error)
+create_stream_upload (FerryUploader *self, FerryAppInfo *caller, GDBusMethodInvocation *invocation, GError **error)
 {
   g_auto(FerryOptions) options = { 0 };
   g_autoptr(GVariant) options_dict = NULL;
@@ -181,7 +188,7 @@ create_stream_upload (FerryAppInfo *caller, GDBusMethodInvocation *invocation, G
       (fd = take_stream_fd (invocation, handle, error)) < 0)
     return NULL;
 
-  transfer = new_upload (caller, uri, &options);
+  transfer = new_upload (self, caller, uri, &options);
   ferry_transfer_set_is_stream (transfer, TRUE);
   ferry_transfer_take_stream_fd (transfer, fd);
   if (options.content_type == NULL)
@@ -199,11 +206,11 @@ create_for_caller (gpointer object, GDBusMethodInvocation *invocation, FerryAppI
   GError *error = NULL;
 
   if (g_str_equal (method, "CreateUpload"))
-    transfer = create_file_upload (caller, parameters, &error);
+    transfer = create_file_upload (self, caller, parameters, &error);
   else if (g_str_equal (method, "CreateMultipartUpload"))
-    transfer = create_multipart_upload (caller, parameters, &error);
+    transfer = create_multipart_upload (self, caller, parameters, &error);
   else
-    transfer = create_stream_upload (caller, invocation, &error);
+    transfer = create_stream_upload (self, caller, invocation, &error);
 
   if (transfer == NULL || !ferry_scheduler_add (self->scheduler, transfer, &error))
     {
@@ -277,8 +284,36 @@ handle_get_current_uploads (FerryDBusUploader *uploader, GDBusMethodInvocation *
 }
 
 static void
+default_cost_policy_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                                FerryAppInfo *caller)
+{
+  FerryUploader *self = object;
+
+  ferry_default_cost_policy_handle (self->scheduler, invocation, caller,
+                                    FERRY_TRANSFER_KIND_UPLOAD);
+}
+
+static gboolean
+handle_default_cost_policy (FerryDBusUploader *uploader, GDBusMethodInvocation *invocation)
+{
+  FerryUploader *self = FERRY_UPLOADER (uploader);
+
+  ferry_callers_dispatch (self->callers, invocation, default_cost_policy_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_set_default_cost_policy (FerryDBusUploader *uploader, GDBusMethodInvocation *invocation,
+                                const char *policy)
+{
+  return handle_default_cost_policy (uploader, invocation);
+}
+
+static void
 ferry_uploader_iface_init (FerryDBusUploaderIface *iface)
 {
+  iface->handle_set_default_cost_policy = handle_set_default_cost_policy;
+  iface->handle_get_default_cost_policy = handle_default_cost_policy;
   iface->handle_create_upload = handle_create_upload;
   iface->handle_create_multipart_upload = handle_create_multipart_upload;
   iface->handle_create_upload_from_stream = handle_create_upload_from_stream;
