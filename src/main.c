@@ -97,7 +97,8 @@ main (int argc, char **argv)
     g_setenv ("G_MESSAGES_DEBUG",
               "ferryd ferry-daemon ferry-scheduler ferry-job ferry-download ferry-upload "
               "ferry-store ferry-transfer ferry-callers ferry-app-info ferry-manager "
-              "ferry-downloader ferry-uploader ferry-idle ferry-transfer-tree", TRUE);
+              "ferry-downloader ferry-uploader ferry-idle ferry-transfer-tree ferry-network "
+              "ferry-power ferry-conditions ferry-data-plan", TRUE);
 
   daemon = ferry_daemon_new (&settings, replace);
   status = ferry_daemon_run (daemon, &error);
