@@ -4,11 +4,13 @@
 #include <glib-unix.h>
 
 #include "ferry-callers.h"
+#include "ferry-completion-groups.h"
 #include "ferry-conditions-monitor.h"
 #include "ferry-daemon.h"
 #include "ferry-downloader.h"
 #include "ferry-idle.h"
 #include "ferry-manager.h"
+#include "ferry-notifier.h"
 #include "ferry-scheduler.h"
 #include "ferry-store.h"
 #include "ferry-transfer-tree.h"
@@ -30,6 +32,8 @@ struct _FerryDaemon
   FerryStore        *store;
   FerryScheduler    *scheduler;
   FerryConditionsMonitor *conditions;
+  FerryCompletionGroups *completion_groups;
+  FerryNotifier     *notifier;
   FerryCallers      *callers;
   FerryIdle         *idle;
   FerryManager      *manager;
@@ -121,7 +125,7 @@ on_unix_signal (gpointer user_data)
 static gboolean
 export_objects (FerryDaemon *self, GError **error)
 {
-  self->manager = ferry_manager_new (self->callers, self->conditions);
+  self->manager = ferry_manager_new (self->callers, self->conditions, self->completion_groups);
   self->downloader = ferry_downloader_new (self->callers, self->scheduler);
   self->uploader = ferry_uploader_new (self->callers, self->scheduler);
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->manager), self->bus,
@@ -175,6 +179,8 @@ ferry_daemon_setup (FerryDaemon *self, GError **error)
   g_signal_connect (self->conditions, "changed", G_CALLBACK (on_conditions_changed), self);
 
   self->callers = ferry_callers_new (self->bus);
+  self->completion_groups = ferry_completion_groups_new (self->bus, self->scheduler, self->store);
+  self->notifier = ferry_notifier_new (self->bus, self->scheduler);
   g_signal_connect (self->callers, "activity", G_CALLBACK (on_activity), self);
   if (!export_objects (self, error))
     return FALSE;
@@ -220,6 +226,8 @@ ferry_daemon_dispose (GObject *object)
   g_clear_object (&self->uploader);
   g_clear_object (&self->manager);
   g_clear_object (&self->callers);
+  g_clear_object (&self->completion_groups);
+  g_clear_object (&self->notifier);
   if (self->conditions != NULL)
     g_signal_handlers_disconnect_by_data (self->conditions, self);
   g_clear_object (&self->conditions);

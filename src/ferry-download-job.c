@@ -69,11 +69,12 @@ pick_validator (const FerryResponseInfo *response)
 FerryDownloadJob *
 ferry_download_job_new (SoupSession         *session,
                         FerryTransfer       *transfer,
-                        const FerrySettings *settings)
+                        const FerrySettings *settings,
+                        FerryRateLimiter    *shared)
 {
   FerryDownloadJob *self = g_object_new (FERRY_TYPE_DOWNLOAD_JOB, NULL);
 
-  ferry_job_setup (FERRY_JOB (self), session, transfer, settings);
+  ferry_job_setup (FERRY_JOB (self), session, transfer, settings, shared);
   self->part_path = ferry_transfer_dup_part_path (transfer);
   self->destination = g_strdup (ferry_transfer_get_destination (transfer));
   self->checksum = g_strdup (ferry_transfer_get_checksum (transfer));
@@ -224,7 +225,12 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
   for (;;)
     {
       g_autoptr(GError) read_error = NULL;
-      gssize n = g_input_stream_read (body, buffer, READ_BUFFER_SIZE, cancellable, &read_error);
+      gsize allowed = ferry_job_throttle (job, READ_BUFFER_SIZE, cancellable);
+      gssize n = allowed > 0 ? g_input_stream_read (body, buffer, allowed, cancellable, &read_error)
+                             : -1;
+
+      if (allowed == 0)
+        g_cancellable_set_error_if_cancelled (cancellable, &read_error);
 
       if (n < 0)
         {

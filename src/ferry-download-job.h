@@ -13,6 +13,7 @@ G_DECLARE_FINAL_TYPE (FerryDownloadJob, ferry_download_job, FERRY, DOWNLOAD_JOB,
 
 FerryDownloadJob *ferry_download_job_new (SoupSession         *session,
                                           FerryTransfer       *transfer,
-                                          const FerrySettings *settings);
+                                          const FerrySettings *settings,
+                                          FerryRateLimiter    *shared);
 
 G_END_DECLS

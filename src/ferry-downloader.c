@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "ferry-default-cost-policy.h"
+#include "ferry-app-settings.h"
 #include "ferry-downloader.h"
 #include "ferry-error.h"
 #include "ferry-options.h"
@@ -73,6 +73,10 @@ create_download (FerryDownloader *self, FerryAppInfo *caller, GVariant *paramete
   ferry_transfer_set_group (transfer, options.group);
   ferry_transfer_set_checksum (transfer, options.checksum);
   ferry_transfer_set_priority (transfer, options.priority);
+  ferry_transfer_set_max_speed (transfer, options.max_speed);
+  ferry_transfer_set_completion_group (transfer, options.completion_group);
+  ferry_transfer_set_notification (transfer, TRUE, options.notify_success);
+  ferry_transfer_set_notification (transfer, FALSE, options.notify_failure);
   ferry_transfer_set_cost_policy (transfer, options.has_cost_policy
     ? options.cost_policy
     : ferry_scheduler_get_default_cost_policy (self->scheduler, ferry_app_info_get_id (caller),
@@ -148,21 +152,20 @@ handle_get_current_downloads (FerryDBusDownloader   *downloader,
 }
 
 static void
-default_cost_policy_for_caller (gpointer object, GDBusMethodInvocation *invocation,
-                                FerryAppInfo *caller)
+app_settings_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                         FerryAppInfo *caller)
 {
   FerryDownloader *self = object;
 
-  ferry_default_cost_policy_handle (self->scheduler, invocation, caller,
-                                    FERRY_TRANSFER_KIND_DOWNLOAD);
+  ferry_app_settings_handle (self->scheduler, invocation, caller, FERRY_TRANSFER_KIND_DOWNLOAD);
 }
 
 static gboolean
-handle_default_cost_policy (FerryDBusDownloader *downloader, GDBusMethodInvocation *invocation)
+handle_app_settings (FerryDBusDownloader *downloader, GDBusMethodInvocation *invocation)
 {
   FerryDownloader *self = FERRY_DOWNLOADER (downloader);
 
-  ferry_callers_dispatch (self->callers, invocation, default_cost_policy_for_caller, self);
+  ferry_callers_dispatch (self->callers, invocation, app_settings_for_caller, self);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -170,7 +173,14 @@ static gboolean
 handle_set_default_cost_policy (FerryDBusDownloader *downloader, GDBusMethodInvocation *invocation,
                                 const char *policy)
 {
-  return handle_default_cost_policy (downloader, invocation);
+  return handle_app_settings (downloader, invocation);
+}
+
+static gboolean
+handle_set_group_behavior (FerryDBusDownloader *downloader, GDBusMethodInvocation *invocation,
+                           const char *group, const char *behavior)
+{
+  return handle_app_settings (downloader, invocation);
 }
 
 static void
@@ -179,7 +189,8 @@ ferry_downloader_iface_init (FerryDBusDownloaderIface *iface)
   iface->handle_create_download = handle_create_download;
   iface->handle_get_current_downloads = handle_get_current_downloads;
   iface->handle_set_default_cost_policy = handle_set_default_cost_policy;
-  iface->handle_get_default_cost_policy = handle_default_cost_policy;
+  iface->handle_get_default_cost_policy = handle_app_settings;
+  iface->handle_set_group_behavior = handle_set_group_behavior;
 }
 
 static void

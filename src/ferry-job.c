@@ -8,6 +8,7 @@
 #include "ferry-download-job.h"
 #include "ferry-error.h"
 #include "ferry-job.h"
+#include "ferry-throttled-input-stream.h"
 #include "ferry-upload-job.h"
 
 typedef struct
@@ -20,6 +21,8 @@ typedef struct
   gsize              max_response_body;
   gint64             checkpoint_interval_usec;
   gint64             start_time;
+  FerryRateLimiter  *own_limit;
+  FerryRateLimiter  *shared_limit;
 
   /* Shared with the main thread, under the lock. */
   GMutex             lock;
@@ -48,6 +51,8 @@ ferry_job_finalize (GObject *object)
   g_free (priv->uri);
   g_clear_pointer (&priv->headers, g_variant_unref);
   g_free (priv->response_body_path);
+  g_clear_pointer (&priv->own_limit, ferry_rate_limiter_unref);
+  g_clear_pointer (&priv->shared_limit, ferry_rate_limiter_unref);
   ferry_response_info_clear (&priv->recorded);
   ferry_response_info_clear (&priv->published);
   g_mutex_clear (&priv->lock);
@@ -73,20 +78,26 @@ ferry_job_init (FerryJob *self)
 FerryJob *
 ferry_job_new_for_transfer (SoupSession         *session,
                             FerryTransfer       *transfer,
-                            const FerrySettings *settings)
+                            const FerrySettings *settings,
+                            FerryRateLimiter    *shared)
 {
   if (ferry_transfer_get_kind (transfer) == FERRY_TRANSFER_KIND_UPLOAD)
-    return FERRY_JOB (ferry_upload_job_new (session, transfer, settings));
-  return FERRY_JOB (ferry_download_job_new (session, transfer, settings));
+    return FERRY_JOB (ferry_upload_job_new (session, transfer, settings, shared));
+  return FERRY_JOB (ferry_download_job_new (session, transfer, settings, shared));
 }
 
 void
 ferry_job_setup (FerryJob            *self,
                  SoupSession         *session,
                  FerryTransfer       *transfer,
-                 const FerrySettings *settings)
+                 const FerrySettings *settings,
+                 FerryRateLimiter    *shared)
 {
   FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+
+  if (ferry_transfer_get_max_speed (transfer) > 0)
+    priv->own_limit = ferry_rate_limiter_new (ferry_transfer_get_max_speed (transfer));
+  priv->shared_limit = shared ? ferry_rate_limiter_ref (shared) : NULL;
 
   priv->session = g_object_ref (session);
   priv->uri = g_strdup (ferry_transfer_get_uri (transfer));
@@ -99,6 +110,24 @@ ferry_job_setup (FerryJob            *self,
   priv->durable = ferry_transfer_get_durable_offset (transfer);
   priv->transferred = priv->durable;
   ferry_response_info_copy (ferry_transfer_get_response (transfer), &priv->published);
+}
+
+gsize
+ferry_job_throttle (FerryJob *self, gsize wanted, GCancellable *cancellable)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+
+  return ferry_throttle (priv->own_limit, priv->shared_limit, wanted, cancellable);
+}
+
+GInputStream *
+ferry_job_throttle_stream (FerryJob *self, GInputStream *body)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+
+  if (priv->own_limit == NULL && priv->shared_limit == NULL)
+    return g_object_ref (body);
+  return ferry_throttled_input_stream_new (body, priv->own_limit, priv->shared_limit);
 }
 
 SoupSession *

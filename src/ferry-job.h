@@ -3,6 +3,7 @@
 
 #include <libsoup/soup.h>
 
+#include "ferry-rate-limiter.h"
 #include "ferry-settings.h"
 #include "ferry-transfer.h"
 
@@ -30,9 +31,11 @@ struct _FerryJobClass
 };
 
 /* What the scheduler uses. */
+/* @shared: the service's overall bandwidth limiter, or NULL. */
 FerryJob   *ferry_job_new_for_transfer (SoupSession         *session,
                                         FerryTransfer       *transfer,
-                                        const FerrySettings *settings);
+                                        const FerrySettings *settings,
+                                        FerryRateLimiter    *shared);
 void        ferry_job_run_async (FerryJob           *self,
                                  GCancellable       *cancellable,
                                  GAsyncReadyCallback callback,
@@ -64,7 +67,13 @@ gboolean    ferry_job_get_error_is_transient (FerryJob *self);
 void        ferry_job_setup (FerryJob            *self,
                              SoupSession         *session,
                              FerryTransfer       *transfer,
-                             const FerrySettings *settings);
+                             const FerrySettings *settings,
+                             FerryRateLimiter    *shared);
+/* How many of @wanted bytes may move now under the bandwidth limits
+ * (blocking); 0 when cancelled. */
+gsize       ferry_job_throttle (FerryJob *self, gsize wanted, GCancellable *cancellable);
+/* @body, read no faster than the bandwidth limits allow. */
+GInputStream *ferry_job_throttle_stream (FerryJob *self, GInputStream *body);
 SoupSession *ferry_job_get_session (FerryJob *self);
 const char *ferry_job_get_uri (FerryJob *self);
 gint64      ferry_job_get_checkpoint_interval (FerryJob *self);

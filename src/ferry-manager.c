@@ -13,6 +13,7 @@ struct _FerryManager
   FerryDBusManagerSkeleton  parent_instance;
   FerryCallers             *callers;
   FerryConditionsMonitor   *conditions;
+  FerryCompletionGroups    *completion_groups;
 };
 
 static void ferry_manager_iface_init (FerryDBusManagerIface *iface);
@@ -112,9 +113,89 @@ handle_set_restrict_background_data (FerryDBusManager *manager, GDBusMethodInvoc
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* The options of EnableCompletionGroup: only "action", a string. */
+static gboolean
+parse_completion_options (GVariant *options, const char **action, GError **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      g_autoptr(GVariant) owned = value;
+
+      if (!g_str_equal (key, "action") || !g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                       _("Unknown option “%s”: a completion group takes “action”, a string"),
+                       key);
+          return FALSE;
+        }
+      /* Borrowed from @options, which outlives the call. */
+      *action = g_variant_get_string (value, NULL);
+    }
+  return TRUE;
+}
+
+static void
+completion_group_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                             FerryAppInfo *caller)
+{
+  FerryManager *self = object;
+  GVariant *parameters = g_dbus_method_invocation_get_parameters (invocation);
+  const char *app_id = ferry_app_info_get_id (caller);
+  g_autoptr(GVariant) options = NULL;
+  const char *group, *action = "ferry-transfers-done";
+  GError *error = NULL;
+
+  if (g_str_equal (g_dbus_method_invocation_get_method_name (invocation),
+                   "GetCompletionGroupResults"))
+    {
+      g_variant_get (parameters, "(&s)", &group);
+      g_dbus_method_invocation_return_value (invocation,
+        ferry_completion_groups_get_results (self->completion_groups, app_id, group));
+      return;
+    }
+
+  g_variant_get (parameters, "(&s@a{sv})", &group, &options);
+  if (!parse_completion_options (options, &action, &error))
+    {
+      g_dbus_method_invocation_take_error (invocation, error);
+      return;
+    }
+  if (ferry_completion_groups_enable (self->completion_groups, app_id, group, action, &error))
+    g_dbus_method_invocation_return_value (invocation, NULL);
+  else
+    g_dbus_method_invocation_take_error (invocation, error);
+}
+
+static gboolean
+handle_enable_completion_group (FerryDBusManager *manager, GDBusMethodInvocation *invocation,
+                                const char *group, GVariant *options)
+{
+  FerryManager *self = FERRY_MANAGER (manager);
+
+  ferry_callers_dispatch (self->callers, invocation, completion_group_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_get_completion_group_results (FerryDBusManager *manager, GDBusMethodInvocation *invocation,
+                                     const char *group)
+{
+  FerryManager *self = FERRY_MANAGER (manager);
+
+  ferry_callers_dispatch (self->callers, invocation, completion_group_for_caller, self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 ferry_manager_iface_init (FerryDBusManagerIface *iface)
 {
+  iface->handle_enable_completion_group = handle_enable_completion_group;
+  iface->handle_get_completion_group_results = handle_get_completion_group_results;
   iface->handle_register = handle_register;
   iface->handle_set_data_limit = handle_set_data_limit;
   iface->handle_set_restrict_background_data = handle_set_restrict_background_data;
@@ -154,6 +235,7 @@ ferry_manager_finalize (GObject *object)
   if (self->conditions != NULL)
     g_signal_handlers_disconnect_by_data (self->conditions, self);
   g_clear_object (&self->conditions);
+  g_clear_object (&self->completion_groups);
   g_clear_object (&self->callers);
   G_OBJECT_CLASS (ferry_manager_parent_class)->finalize (object);
 }
@@ -171,11 +253,14 @@ ferry_manager_init (FerryManager *self)
 }
 
 FerryManager *
-ferry_manager_new (FerryCallers *callers, FerryConditionsMonitor *conditions)
+ferry_manager_new (FerryCallers           *callers,
+                   FerryConditionsMonitor *conditions,
+                   FerryCompletionGroups  *completion_groups)
 {
   FerryManager *self = g_object_new (FERRY_TYPE_MANAGER, NULL);
 
   self->callers = g_object_ref (callers);
+  self->completion_groups = g_object_ref (completion_groups);
   self->conditions = g_object_ref (conditions);
   g_signal_connect_swapped (conditions, "changed", G_CALLBACK (show_conditions), self);
   show_conditions (self);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ferry-callers.h"
+#include "ferry-completion-groups.h"
 #include "ferry-conditions-monitor.h"
 #include "ferry-dbus-generated.h"
 
@@ -12,6 +13,8 @@ G_BEGIN_DECLS
 #define FERRY_TYPE_MANAGER (ferry_manager_get_type ())
 G_DECLARE_FINAL_TYPE (FerryManager, ferry_manager, FERRY, MANAGER, FerryDBusManagerSkeleton)
 
-FerryManager *ferry_manager_new (FerryCallers *callers, FerryConditionsMonitor *conditions);
+FerryManager *ferry_manager_new (FerryCallers           *callers,
+                                FerryConditionsMonitor *conditions,
+                                FerryCompletionGroups  *completion_groups);
 
 G_END_DECLS

@@ -14,6 +14,27 @@ ferry_options_clear (FerryOptions *options)
   g_clear_pointer (&options->group, g_free);
   g_clear_pointer (&options->method, g_free);
   g_clear_pointer (&options->content_type, g_free);
+  g_clear_pointer (&options->completion_group, g_free);
+  g_clear_pointer (&options->notify_success, g_variant_unref);
+  g_clear_pointer (&options->notify_failure, g_variant_unref);
+}
+
+/* A notification's text: "title" and "body", of a sane length. */
+static gboolean
+check_notification (const char *key, GVariant *value, GError **error)
+{
+  GVariantIter iter;
+  const char *name, *text;
+
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &text))
+    if ((!g_str_equal (name, "title") && !g_str_equal (name, "body")) || strlen (text) > 1024)
+      {
+        g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                     _("The option “%s” takes a “title” and a “body” of up to 1024 bytes"), key);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 static gboolean
@@ -128,6 +149,30 @@ parse_option (const char *key, GVariant *value, FerryOptionsFor call, FerryOptio
                                           &parsed->cost_policy, error))
         return FALSE;
       parsed->has_cost_policy = TRUE;
+    }
+  else if (g_str_equal (key, "max-speed"))
+    {
+      if (!check_type (key, value, "t", error))
+        return FALSE;
+      parsed->max_speed = g_variant_get_uint64 (value);
+    }
+  else if (g_str_equal (key, "completion-group"))
+    {
+      if (!check_type (key, value, "s", error) ||
+          !ferry_validate_group (g_variant_get_string (value, NULL), error))
+        return FALSE;
+      g_free (parsed->completion_group);
+      parsed->completion_group = g_variant_dup_string (value, NULL);
+    }
+  else if (g_str_equal (key, "notify-success") || g_str_equal (key, "notify-failure"))
+    {
+      GVariant **field = g_str_equal (key, "notify-success") ? &parsed->notify_success
+                                                             : &parsed->notify_failure;
+
+      if (!check_type (key, value, "a{ss}", error) || !check_notification (key, value, error))
+        return FALSE;
+      g_clear_pointer (field, g_variant_unref);
+      *field = g_variant_ref (value);
     }
   else if (g_str_equal (key, "priority"))
     return check_type (key, value, "s", error) &&

@@ -27,6 +27,10 @@ typedef struct {
   gboolean             has_cost_policy;
   FerryCostPolicy      cost_policy;
   FerryPriority        priority;
+  guint64              max_speed;         /* 0: none */
+  char                *completion_group;  /* or NULL */
+  GVariant            *notify_success;    /* a{ss}, or NULL */
+  GVariant            *notify_failure;    /* a{ss}, or NULL */
 } FerryOptions;
 
 gboolean ferry_options_parse (GVariant *options, FerryOptionsFor call, FerryOptions *out,

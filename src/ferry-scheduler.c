@@ -47,6 +47,9 @@ struct _FerryScheduler
   /* Nothing starts before the network state is known. */
   gboolean        conditions_known;
   FerryConditions conditions;
+
+  FerryRateLimiter *bandwidth;   /* all transfers together, or NULL */
+  GHashTable     *serialized;    /* "app\ngroup" of serialized groups */
 };
 
 enum {
@@ -65,6 +68,9 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (FerryScheduler, ferry_scheduler, G_TYPE_OBJECT)
 
 static void fill_slots (FerryScheduler *self);
+static void add_group_behavior (const char *app_id, const char *name, gboolean serialized,
+                                const char *unused, gpointer user_data);
+static int compare_sequence (gconstpointer a, gconstpointer b, gpointer user_data);
 static void enqueue (FerryScheduler *self, FerryTransfer *transfer);
 static FerryStatus verdict (FerryScheduler *self, FerryTransfer *transfer);
 
@@ -349,7 +355,8 @@ start_attempt (FerryScheduler *self, Slot *slot)
   slot->cancellable = g_cancellable_new ();
   slot->timed_out = FALSE;
   slot->attempt_offset = ferry_transfer_get_durable_offset (slot->transfer);
-  slot->job = ferry_job_new_for_transfer (self->session, slot->transfer, &self->settings);
+  slot->job = ferry_job_new_for_transfer (self->session, slot->transfer, &self->settings,
+                                          self->bandwidth);
   g_object_set_data (G_OBJECT (slot->job), "ferry-transfer", slot->transfer);
   ferry_job_run_async (slot->job, slot->cancellable, on_job_done, g_object_ref (self));
 }
@@ -391,29 +398,177 @@ show_waiting_status (FerryScheduler *self, FerryTransfer *transfer)
     }
 }
 
-/* Starts queued transfers that may run, oldest first, while slots are
- * free. A transfer whose previous job is still draining waits: both would
- * write its .part. */
+static char *
+group_key (FerryTransfer *transfer)
+{
+  return g_strconcat (ferry_transfer_get_app_id (transfer), "\n",
+                      ferry_transfer_get_group (transfer), NULL);
+}
+
+static gboolean
+is_serialized (FerryScheduler *self, FerryTransfer *transfer)
+{
+  g_autofree char *key = NULL;
+
+  if (*ferry_transfer_get_group (transfer) == '\0')
+    return FALSE;
+  key = group_key (transfer);
+  return g_hash_table_contains (self->serialized, key);
+}
+
+static gboolean
+same_group (FerryTransfer *a, FerryTransfer *b)
+{
+  return g_str_equal (ferry_transfer_get_app_id (a), ferry_transfer_get_app_id (b)) &&
+         g_str_equal (ferry_transfer_get_group (a), ferry_transfer_get_group (b));
+}
+
+/* Whether a transfer holding a slot, or still draining, blocks @transfer:
+ * the same host at its limit, or the same serialized group. */
+static gboolean
+blocked_by_running (FerryScheduler *self, FerryTransfer *transfer)
+{
+  GHashTable *tables[] = { self->slots, self->draining };
+  gboolean serialized = is_serialized (self, transfer);
+  guint same_host = 0;
+
+  for (guint t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      GHashTableIter iter;
+      FerryTransfer *other;
+
+      g_hash_table_iter_init (&iter, tables[t]);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &other, NULL))
+        {
+          if (serialized && same_group (transfer, other))
+            return TRUE;
+          if (t == 0 && g_str_equal (ferry_transfer_get_host_key (transfer),
+                                     ferry_transfer_get_host_key (other)))
+            same_host++;
+        }
+    }
+  return same_host >= self->settings.max_per_host;
+}
+
+/* A serialized group runs in creation order: only its oldest queued one. */
+static gboolean
+is_first_of_serialized_group (FerryScheduler *self, FerryTransfer *transfer)
+{
+  if (!is_serialized (self, transfer))
+    return TRUE;
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    if (same_group (transfer, l->data))
+      return l->data == transfer;  /* the queue is in creation order */
+  return TRUE;
+}
+
+/* The priority, raised one level per aging interval waited: no transfer
+ * waits behind newer ones forever. */
+static int
+effective_priority (FerryScheduler *self, FerryTransfer *transfer, gint64 now)
+{
+  gint64 waited = now - ferry_transfer_get_queued_time (transfer);
+  gint64 steps = waited / ((gint64) self->settings.aging_interval_s * G_USEC_PER_SEC);
+
+  return (int) MIN ((gint64) ferry_transfer_get_priority (transfer) + steps, FERRY_PRIORITY_HIGH);
+}
+
+static gboolean
+is_eligible (FerryScheduler *self, FerryTransfer *transfer)
+{
+  return !g_hash_table_contains (self->draining, transfer) &&
+         verdict (self, transfer) == FERRY_STATUS_RUNNING &&
+         !blocked_by_running (self, transfer) &&
+         is_first_of_serialized_group (self, transfer);
+}
+
+/* The queued transfer to start next: highest (aged) priority, then oldest. */
+static GList *
+next_candidate (FerryScheduler *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  GList *best = NULL;
+  int best_priority = -1;
+
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    {
+      int priority = effective_priority (self, l->data, now);
+
+      if (priority > best_priority && is_eligible (self, l->data))
+        {
+          best = l;
+          best_priority = priority;
+        }
+    }
+  return best;
+}
+
+/* A running low priority transfer that a waiting high one may displace. */
+static FerryTransfer *
+preemptible (FerryScheduler *self)
+{
+  GHashTableIter iter;
+  FerryTransfer *running;
+
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &running, NULL))
+    if (ferry_transfer_get_priority (running) == FERRY_PRIORITY_LOW)
+      return running;
+  return NULL;
+}
+
+static GList *
+waiting_high (FerryScheduler *self)
+{
+  for (GList *l = self->queue.head; l != NULL; l = l->next)
+    if (ferry_transfer_get_priority (l->data) == FERRY_PRIORITY_HIGH &&
+        verdict (self, l->data) == FERRY_STATUS_RUNNING &&
+        !g_hash_table_contains (self->draining, l->data))
+      return l;
+  return NULL;
+}
+
+static void
+start_queued (FerryScheduler *self, GList *link)
+{
+  FerryTransfer *transfer = link->data;
+
+  g_queue_delete_link (&self->queue, link);
+  run_transfer (self, transfer);
+  g_object_unref (transfer);
+}
+
+static void stop_transfer (FerryScheduler *self, FerryTransfer *transfer);
+
+/* Starts what may run while slots are free, then lets a waiting high
+ * priority transfer take the slot of a running low one (which goes back to
+ * the queue with its bytes). A transfer whose previous job still drains
+ * waits: both would write its .part. */
 static void
 fill_slots (FerryScheduler *self)
 {
-  GList *link = self->queue.head;
+  GList *link;
+  FerryTransfer *low;
 
   if (!self->conditions_known)
     return;
-  while (link != NULL && g_hash_table_size (self->slots) < self->settings.max_parallel)
-    {
-      GList *next = link->next;
-      FerryTransfer *transfer = link->data;
+  while (g_hash_table_size (self->slots) < self->settings.max_parallel &&
+         (link = next_candidate (self)) != NULL)
+    start_queued (self, link);
 
-      if (!g_hash_table_contains (self->draining, transfer) &&
-          verdict (self, transfer) == FERRY_STATUS_RUNNING)
-        {
-          g_queue_delete_link (&self->queue, link);
-          run_transfer (self, transfer);
-          g_object_unref (transfer);
-        }
-      link = next;
+  while ((link = waiting_high (self)) != NULL && (low = preemptible (self)) != NULL)
+    {
+      g_autoptr(FerryTransfer) displaced = g_object_ref (low);
+
+      g_debug ("%s: preempted by %s", ferry_transfer_get_id (displaced),
+               ferry_transfer_get_id (link->data));
+      stop_transfer (self, displaced);
+      g_queue_insert_sorted (&self->queue, g_object_ref (displaced), compare_sequence, NULL);
+      ferry_transfer_set_queued_time (displaced, g_get_monotonic_time ());
+      show_waiting_status (self, displaced);
+      if (!is_eligible (self, link->data))
+        break;
+      start_queued (self, link);
     }
 }
 
@@ -431,6 +586,7 @@ static void
 enqueue (FerryScheduler *self, FerryTransfer *transfer)
 {
   g_queue_insert_sorted (&self->queue, g_object_ref (transfer), compare_sequence, NULL);
+  ferry_transfer_set_queued_time (transfer, g_get_monotonic_time ());
   ferry_transfer_set_status (transfer, FERRY_STATUS_IDLE, NULL, NULL);
   show_waiting_status (self, transfer);
   save_state (self, transfer);
@@ -630,6 +786,7 @@ ferry_scheduler_restore (FerryScheduler *self, GError **error)
 
   if (stored == NULL)
     return FALSE;
+  ferry_store_load_group_behaviors (self->store, add_group_behavior, self);
   for (guint i = 0; i < stored->len; i++)
     take_transfer (self, g_ptr_array_index (stored, i));
   g_message ("Loaded %u stored transfers", stored->len);
@@ -684,6 +841,33 @@ GPtrArray *
 ferry_scheduler_list_all (FerryScheduler *self)
 {
   return g_ptr_array_ref (self->ordered);
+}
+
+static void
+add_group_behavior (const char *app_id, const char *name, gboolean serialized,
+                    const char *unused, gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+  char *key = g_strconcat (app_id, "\n", name, NULL);
+
+  if (serialized)
+    g_hash_table_add (self->serialized, key);
+  else
+    {
+      g_hash_table_remove (self->serialized, key);
+      g_free (key);
+    }
+}
+
+gboolean
+ferry_scheduler_set_group_behavior (FerryScheduler *self, const char *app_id, const char *group,
+                                    gboolean serialized, GError **error)
+{
+  if (!ferry_store_save_group_behavior (self->store, app_id, group, serialized, error))
+    return FALSE;
+  add_group_behavior (app_id, group, serialized, NULL, self);
+  fill_slots (self);
+  return TRUE;
 }
 
 FerryCostPolicy
@@ -758,6 +942,8 @@ ferry_scheduler_finalize (GObject *object)
   g_ptr_array_unref (self->ordered);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
+  g_clear_pointer (&self->bandwidth, ferry_rate_limiter_unref);
+  g_clear_pointer (&self->serialized, g_hash_table_unref);
 
   G_OBJECT_CLASS (ferry_scheduler_parent_class)->finalize (object);
 }
@@ -787,6 +973,7 @@ ferry_scheduler_init (FerryScheduler *self)
   self->ordered = g_ptr_array_new_with_free_func (g_object_unref);
   self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
   self->draining = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
+  self->serialized = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->queue);
 }
 
@@ -797,9 +984,12 @@ ferry_scheduler_new (FerryStore *store, const FerrySettings *settings)
 
   self->store = g_object_ref (store);
   self->settings = *settings;
+  if (settings->max_speed > 0)
+    self->bandwidth = ferry_rate_limiter_new (settings->max_speed);
   self->session = soup_session_new_with_options ("timeout", settings->response_timeout_s,
                                                  "max-conns", 256,
-                                                 "max-conns-per-host", 64,
+                                                 "max-conns-per-host",
+                                                 MAX (settings->max_per_host, 2),
                                                  "user-agent", "Ferry/" PACKAGE_VERSION " ",
                                                  NULL);
   /* Ranges count bytes of the stored entity: never ask for a coding. */

@@ -42,6 +42,10 @@ void            ferry_scheduler_set_conditions (FerryScheduler *self,
 /* Changes what decides whether @transfer may run, and applies it. */
 gboolean        ferry_scheduler_set_cost_policy (FerryScheduler *self, FerryTransfer *transfer,
                                                  FerryCostPolicy policy, FerryPriority priority);
+/* A serialized group of an app runs one transfer at a time, in creation order. */
+gboolean        ferry_scheduler_set_group_behavior (FerryScheduler *self, const char *app_id,
+                                                    const char *group, gboolean serialized,
+                                                    GError **error);
 FerryCostPolicy ferry_scheduler_get_default_cost_policy (FerryScheduler *self, const char *app_id,
                                                          FerryTransferKind kind);
 gboolean        ferry_scheduler_set_default_cost_policy (FerryScheduler *self, const char *app_id,

@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 /* The service's tunables; defaults follow the seed, tests make them short. */
 typedef struct {
   guint max_parallel;            /* transfers running at once */
+  guint max_per_host;            /* of them, to one host and port */
+  guint64 max_speed;             /* bytes per second of all together; 0: no limit */
+  guint aging_interval_s;        /* waiting this long counts one priority higher */
   guint connect_timeout_s;       /* no response headers within this: abort */
   guint response_timeout_s;      /* no data on the socket within this: abort */
   guint retries;                 /* automatic retries of a transient failure */
@@ -19,6 +22,9 @@ typedef struct {
 
 #define FERRY_SETTINGS_INIT { \
   .max_parallel = 6, \
+  .max_per_host = 4, \
+  .max_speed = 0, \
+  .aging_interval_s = 600, \
   .connect_timeout_s = 300, \
   .response_timeout_s = 120, \
   .retries = 3, \

@@ -7,7 +7,7 @@
 #include "ferry-error.h"
 #include "ferry-store.h"
 
-#define FERRY_STORE_SCHEMA_VERSION 3
+#define FERRY_STORE_SCHEMA_VERSION 4
 
 struct _FerryStore
 {
@@ -140,6 +140,27 @@ migrate (FerryStore *self, GError **error)
                      error))
         goto fail;
       G_GNUC_FALLTHROUGH;
+    case 3:
+      /* Scheduling: speed limits, groups, completion groups, notifications. */
+      if (!exec_sql (self,
+                     "ALTER TABLE transfers ADD COLUMN max_speed INTEGER NOT NULL DEFAULT 0;"
+                     "ALTER TABLE transfers ADD COLUMN completion_group TEXT;"
+                     "ALTER TABLE transfers ADD COLUMN notify_success TEXT;"
+                     "ALTER TABLE transfers ADD COLUMN notify_failure TEXT;"
+                     "CREATE TABLE group_behaviors ("
+                     "  app_id TEXT NOT NULL,"
+                     "  name TEXT NOT NULL,"
+                     "  serialized INTEGER NOT NULL,"
+                     "  PRIMARY KEY (app_id, name));"
+                     "CREATE TABLE completion_groups ("
+                     "  app_id TEXT NOT NULL,"
+                     "  name TEXT NOT NULL,"
+                     "  action TEXT NOT NULL,"
+                     "  delivered INTEGER NOT NULL DEFAULT 0,"
+                     "  PRIMARY KEY (app_id, name));",
+                     error))
+        goto fail;
+      G_GNUC_FALLTHROUGH;
     case FERRY_STORE_SCHEMA_VERSION:
       break;
     default:
@@ -195,8 +216,9 @@ ferry_store_open (FerryStore *self, const char *path, GError **error)
                   "INSERT INTO transfers (id, app_id, kind, uri, destination, group_name,"
                   " checksum, headers, created, status, started, source, parts, is_stream,"
                   " method, content_type, protocol, source_size, source_mtime, cost_policy,"
-                  " priority)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  " priority, max_speed, completion_group, notify_success, notify_failure)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                  " ?, ?, ?, ?)",
                   &self->insert_stmt, error) &&
          prepare (self,
                   "UPDATE transfers SET status = ?, started = ?, error_name = ?,"
@@ -301,6 +323,10 @@ ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error)
   sqlite3_bind_int64 (stmt, 19, ferry_transfer_get_source_mtime (transfer));
   sqlite3_bind_int (stmt, 20, ferry_transfer_get_cost_policy (transfer));
   sqlite3_bind_int (stmt, 21, ferry_transfer_get_priority (transfer));
+  sqlite3_bind_int64 (stmt, 22, (sqlite3_int64) ferry_transfer_get_max_speed (transfer));
+  bind_text_or_null (stmt, 23, ferry_transfer_get_completion_group (transfer));
+  bind_variant (stmt, 24, ferry_transfer_get_notification (transfer, TRUE));
+  bind_variant (stmt, 25, ferry_transfer_get_notification (transfer, FALSE));
 
   if (!step_done (self, stmt, error, "adding a transfer"))
     return FALSE;
@@ -430,6 +456,10 @@ transfer_from_row (sqlite3_stmt *stmt)
                                                    FERRY_COST_POLICY_ALWAYS));
   ferry_transfer_set_priority (transfer, CLAMP (sqlite3_column_int (stmt, 32),
                                                 FERRY_PRIORITY_LOW, FERRY_PRIORITY_HIGH));
+  ferry_transfer_set_max_speed (transfer, (guint64) MAX (sqlite3_column_int64 (stmt, 33), 0));
+  ferry_transfer_set_completion_group (transfer, (const char *) sqlite3_column_text (stmt, 34));
+  ferry_transfer_set_notification (transfer, TRUE, column_variant (stmt, 35, "a{ss}"));
+  ferry_transfer_set_notification (transfer, FALSE, column_variant (stmt, 36, "a{ss}"));
 
   return g_steal_pointer (&transfer);
 }
@@ -447,7 +477,8 @@ ferry_store_load (FerryStore *self, GError **error)
                           " error_message, offset, total, http_status, actual_uri, etag,"
                           " last_modified, accepts_ranges, response_headers, source, parts,"
                           " is_stream, method, content_type, protocol, upload_location,"
-                          " source_size, source_mtime, cost_policy, priority"
+                          " source_size, source_mtime, cost_policy, priority, max_speed,"
+                          " completion_group, notify_success, notify_failure"
                           " FROM transfers ORDER BY seq",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
@@ -574,4 +605,90 @@ ferry_store_load_default_cost_policy (FerryStore *self, const char *app_id,
                     FERRY_COST_POLICY_ALWAYS);
   sqlite3_finalize (stmt);
   return policy;
+}
+
+typedef struct {
+  const char *app_id;
+  const char *name;
+  gboolean    flag;
+  const char *action;
+} GroupRow;
+
+static void
+bind_group_behavior (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const GroupRow *row = data;
+
+  sqlite3_bind_text (stmt, 1, row->app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, row->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, row->flag);
+}
+
+gboolean
+ferry_store_save_group_behavior (FerryStore *self, const char *app_id, const char *group,
+                                 gboolean serialized, GError **error)
+{
+  GroupRow row = { app_id, group, serialized, NULL };
+
+  return run_once (self, "INSERT OR REPLACE INTO group_behaviors VALUES (?, ?, ?)", error,
+                   bind_group_behavior, &row);
+}
+
+/* Calls @func for each stored row of @sql, whose columns are text, text,
+ * int and (optionally) text. */
+static void
+for_each_group_row (FerryStore *self, const char *sql,
+                    void (*func) (const char *app_id, const char *name, gboolean flag,
+                                  const char *action, gpointer user_data),
+                    gpointer user_data)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_warning ("Cannot read groups: %s", sqlite3_errmsg (self->db));
+      return;
+    }
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    func ((const char *) sqlite3_column_text (stmt, 0), (const char *) sqlite3_column_text (stmt, 1),
+          sqlite3_column_int (stmt, 2),
+          sqlite3_column_count (stmt) > 3 ? (const char *) sqlite3_column_text (stmt, 3) : NULL,
+          user_data);
+  sqlite3_finalize (stmt);
+}
+
+void
+ferry_store_load_group_behaviors (FerryStore *self, FerryStoreGroupFunc func, gpointer user_data)
+{
+  for_each_group_row (self, "SELECT app_id, name, serialized FROM group_behaviors",
+                      func, user_data);
+}
+
+static void
+bind_completion_group (sqlite3_stmt *stmt, gconstpointer data)
+{
+  const GroupRow *row = data;
+
+  sqlite3_bind_text (stmt, 1, row->app_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, row->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, row->action, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, row->flag);
+}
+
+gboolean
+ferry_store_save_completion_group (FerryStore *self, const char *app_id, const char *group,
+                                   const char *action, gboolean delivered, GError **error)
+{
+  GroupRow row = { app_id, group, delivered, action };
+
+  return run_once (self, "INSERT OR REPLACE INTO completion_groups VALUES (?, ?, ?, ?)", error,
+                   bind_completion_group, &row);
+}
+
+void
+ferry_store_load_completion_groups (FerryStore *self, FerryStoreGroupFunc func,
+                                    gpointer user_data)
+{
+  for_each_group_row (self, "SELECT app_id, name, delivered, action FROM completion_groups",
+                      func, user_data);
 }

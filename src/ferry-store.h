@@ -34,4 +34,19 @@ gboolean    ferry_store_save_default_cost_policy (FerryStore *self, const char *
 FerryCostPolicy ferry_store_load_default_cost_policy (FerryStore *self, const char *app_id,
                                                       FerryTransferKind kind);
 
+/* A row of groups: (app, name, serialized or delivered, action or NULL). */
+typedef void (*FerryStoreGroupFunc) (const char *app_id, const char *name, gboolean flag,
+                                     const char *action, gpointer user_data);
+
+gboolean    ferry_store_save_group_behavior (FerryStore *self, const char *app_id,
+                                             const char *group, gboolean serialized,
+                                             GError **error);
+void        ferry_store_load_group_behaviors (FerryStore *self, FerryStoreGroupFunc func,
+                                              gpointer user_data);
+gboolean    ferry_store_save_completion_group (FerryStore *self, const char *app_id,
+                                               const char *group, const char *action,
+                                               gboolean delivered, GError **error);
+void        ferry_store_load_completion_groups (FerryStore *self, FerryStoreGroupFunc func,
+                                                gpointer user_data);
+
 G_END_DECLS

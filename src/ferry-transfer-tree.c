@@ -63,6 +63,8 @@ get_property_value (FerryTransfer *transfer, const char *name)
     return g_variant_new_string (ferry_cost_policy_to_string (ferry_transfer_get_cost_policy (transfer)));
   if (g_str_equal (name, "Priority"))
     return g_variant_new_string (ferry_priority_to_string (ferry_transfer_get_priority (transfer)));
+  if (g_str_equal (name, "CompletionGroup"))
+    return string_or_empty (ferry_transfer_get_completion_group (transfer));
   if (g_str_equal (name, "Group"))
     return g_variant_new_string (ferry_transfer_get_group (transfer));
   if (g_str_equal (name, "BytesReceived"))

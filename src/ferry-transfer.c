@@ -32,6 +32,12 @@ struct _FerryTransfer
   char              *checksum;
   GVariant          *headers;
 
+  guint64            max_speed;
+  char              *completion_group;
+  GVariant          *notify_success;
+  GVariant          *notify_failure;
+  char              *host_key;
+  gint64             queued_time;
   FerryCostPolicy    cost_policy;
   FerryPriority      priority;
   FerryStatus        status;
@@ -96,6 +102,10 @@ ferry_transfer_finalize (GObject *object)
   g_free (self->method);
   g_free (self->content_type);
   g_free (self->upload_location);
+  g_free (self->completion_group);
+  g_clear_pointer (&self->notify_success, g_variant_unref);
+  g_clear_pointer (&self->notify_failure, g_variant_unref);
+  g_free (self->host_key);
   g_free (self->group);
   g_free (self->checksum);
   g_clear_pointer (&self->headers, g_variant_unref);
@@ -140,6 +150,18 @@ ferry_transfer_init (FerryTransfer *self)
   self->error_message = g_strdup ("");
 }
 
+static char *
+host_key_of (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+
+  if (parsed == NULL)
+    return g_strdup ("");
+  return g_strdup_printf ("%s:%d", g_uri_get_host (parsed),
+                          g_uri_get_port (parsed) > 0 ? g_uri_get_port (parsed)
+                          : g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0 ? 443 : 80);
+}
+
 char *
 ferry_transfer_new_id (void)
 {
@@ -166,6 +188,7 @@ ferry_transfer_new (const char        *id,
   self->app_id = g_strdup (app_id);
   self->kind = kind;
   self->uri = g_strdup (uri);
+  self->host_key = host_key_of (uri);
   self->created_usec = g_get_real_time ();
   return self;
 }
@@ -185,6 +208,34 @@ const char *ferry_transfer_get_checksum (FerryTransfer *self) { return self->che
 GVariant *ferry_transfer_get_headers (FerryTransfer *self) { return self->headers; }
 FerryStatus ferry_transfer_get_status (FerryTransfer *self) { return self->status; }
 FerryCostPolicy ferry_transfer_get_cost_policy (FerryTransfer *self) { return self->cost_policy; }
+guint64 ferry_transfer_get_max_speed (FerryTransfer *self) { return self->max_speed; }
+void ferry_transfer_set_max_speed (FerryTransfer *self, guint64 bytes_per_second) { self->max_speed = bytes_per_second; }
+const char *ferry_transfer_get_completion_group (FerryTransfer *self) { return self->completion_group; }
+const char *ferry_transfer_get_host_key (FerryTransfer *self) { return self->host_key; }
+gint64 ferry_transfer_get_queued_time (FerryTransfer *self) { return self->queued_time; }
+void ferry_transfer_set_queued_time (FerryTransfer *self, gint64 usec) { self->queued_time = usec; }
+
+void
+ferry_transfer_set_completion_group (FerryTransfer *self, const char *group)
+{
+  g_free (self->completion_group);
+  self->completion_group = (group && *group) ? g_strdup (group) : NULL;
+}
+
+GVariant *
+ferry_transfer_get_notification (FerryTransfer *self, gboolean success)
+{
+  return success ? self->notify_success : self->notify_failure;
+}
+
+void
+ferry_transfer_set_notification (FerryTransfer *self, gboolean success, GVariant *text)
+{
+  GVariant **field = success ? &self->notify_success : &self->notify_failure;
+
+  g_clear_pointer (field, g_variant_unref);
+  *field = text ? g_variant_ref_sink (text) : NULL;
+}
 FerryPriority ferry_transfer_get_priority (FerryTransfer *self) { return self->priority; }
 const char *ferry_transfer_get_error_name (FerryTransfer *self) { return self->error_name; }
 const char *ferry_transfer_get_error_message (FerryTransfer *self) { return self->error_message; }

@@ -98,6 +98,21 @@ void               ferry_transfer_set_cost_policy (FerryTransfer *self, FerryCos
 FerryPriority      ferry_transfer_get_priority (FerryTransfer *self);
 void               ferry_transfer_set_priority (FerryTransfer *self, FerryPriority priority);
 
+guint64            ferry_transfer_get_max_speed (FerryTransfer *self);
+void               ferry_transfer_set_max_speed (FerryTransfer *self, guint64 bytes_per_second);
+/* NULL when none. */
+const char        *ferry_transfer_get_completion_group (FerryTransfer *self);
+void               ferry_transfer_set_completion_group (FerryTransfer *self, const char *group);
+/* a{ss} with "title" and "body", or NULL for no notification. */
+GVariant          *ferry_transfer_get_notification (FerryTransfer *self, gboolean success);
+void               ferry_transfer_set_notification (FerryTransfer *self, gboolean success,
+                                                    GVariant *text);
+/* "host:port" of the URI, what per-host limits count. */
+const char        *ferry_transfer_get_host_key (FerryTransfer *self);
+/* Monotonic time it last joined the queue; runtime only. */
+gint64             ferry_transfer_get_queued_time (FerryTransfer *self);
+void               ferry_transfer_set_queued_time (FerryTransfer *self, gint64 usec);
+
 FerryStatus        ferry_transfer_get_status (FerryTransfer *self);
 const char        *ferry_transfer_get_error_name (FerryTransfer *self);
 const char        *ferry_transfer_get_error_message (FerryTransfer *self);

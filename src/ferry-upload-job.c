@@ -79,12 +79,13 @@ ferry_upload_job_init (FerryUploadJob *self)
 FerryUploadJob *
 ferry_upload_job_new (SoupSession         *session,
                       FerryTransfer       *transfer,
-                      const FerrySettings *settings)
+                      const FerrySettings *settings,
+                        FerryRateLimiter    *shared)
 {
   FerryUploadJob *self = g_object_new (FERRY_TYPE_UPLOAD_JOB, NULL);
   int fd = ferry_transfer_get_stream_fd (transfer);
 
-  ferry_job_setup (FERRY_JOB (self), session, transfer, settings);
+  ferry_job_setup (FERRY_JOB (self), session, transfer, settings, shared);
   self->method = g_strdup (ferry_transfer_get_method (transfer));
   self->content_type = g_strdup (ferry_transfer_get_content_type (transfer));
   self->source = g_strdup (ferry_transfer_get_source (transfer));
@@ -119,7 +120,9 @@ send_body (FerryUploadJob *self, SoupMessage *msg, const char *content_type,
 
   if (body != NULL)
     {
-      soup_message_set_request_body (msg, content_type, body, length);
+      g_autoptr(GInputStream) throttled = ferry_job_throttle_stream (job, body);
+
+      soup_message_set_request_body (msg, content_type, throttled, length);
       g_signal_connect (msg, "wrote-body-data", G_CALLBACK (on_wrote_body_data), self);
       ferry_job_publish_progress (job, offset, length >= 0 ? offset + length : -1, offset);
     }

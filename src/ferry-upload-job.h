@@ -13,6 +13,7 @@ G_DECLARE_FINAL_TYPE (FerryUploadJob, ferry_upload_job, FERRY, UPLOAD_JOB, Ferry
 
 FerryUploadJob *ferry_upload_job_new (SoupSession         *session,
                                       FerryTransfer       *transfer,
-                                      const FerrySettings *settings);
+                                      const FerrySettings *settings,
+                                      FerryRateLimiter    *shared);
 
 G_END_DECLS

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ferry-default-cost-policy.h"
+#include "ferry-app-settings.h"
 #include "ferry-error.h"
 #include "ferry-multipart-body.h"
 #include "ferry-options.h"
@@ -40,6 +40,10 @@ new_upload (FerryUploader *self, FerryAppInfo *caller, const char *uri, FerryOpt
                                                 FERRY_TRANSFER_KIND_UPLOAD, uri);
 
   ferry_transfer_set_priority (transfer, options->priority);
+  ferry_transfer_set_max_speed (transfer, options->max_speed);
+  ferry_transfer_set_completion_group (transfer, options->completion_group);
+  ferry_transfer_set_notification (transfer, TRUE, options->notify_success);
+  ferry_transfer_set_notification (transfer, FALSE, options->notify_failure);
   ferry_transfer_set_cost_policy (transfer, options->has_cost_policy
     ? options->cost_policy
     : ferry_scheduler_get_default_cost_policy (self->scheduler, ferry_app_info_get_id (caller),
@@ -284,21 +288,20 @@ handle_get_current_uploads (FerryDBusUploader *uploader, GDBusMethodInvocation *
 }
 
 static void
-default_cost_policy_for_caller (gpointer object, GDBusMethodInvocation *invocation,
-                                FerryAppInfo *caller)
+app_settings_for_caller (gpointer object, GDBusMethodInvocation *invocation,
+                         FerryAppInfo *caller)
 {
   FerryUploader *self = object;
 
-  ferry_default_cost_policy_handle (self->scheduler, invocation, caller,
-                                    FERRY_TRANSFER_KIND_UPLOAD);
+  ferry_app_settings_handle (self->scheduler, invocation, caller, FERRY_TRANSFER_KIND_UPLOAD);
 }
 
 static gboolean
-handle_default_cost_policy (FerryDBusUploader *uploader, GDBusMethodInvocation *invocation)
+handle_app_settings (FerryDBusUploader *uploader, GDBusMethodInvocation *invocation)
 {
   FerryUploader *self = FERRY_UPLOADER (uploader);
 
-  ferry_callers_dispatch (self->callers, invocation, default_cost_policy_for_caller, self);
+  ferry_callers_dispatch (self->callers, invocation, app_settings_for_caller, self);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -306,14 +309,22 @@ static gboolean
 handle_set_default_cost_policy (FerryDBusUploader *uploader, GDBusMethodInvocation *invocation,
                                 const char *policy)
 {
-  return handle_default_cost_policy (uploader, invocation);
+  return handle_app_settings (uploader, invocation);
+}
+
+static gboolean
+handle_set_group_behavior (FerryDBusUploader *uploader, GDBusMethodInvocation *invocation,
+                           const char *group, const char *behavior)
+{
+  return handle_app_settings (uploader, invocation);
 }
 
 static void
 ferry_uploader_iface_init (FerryDBusUploaderIface *iface)
 {
   iface->handle_set_default_cost_policy = handle_set_default_cost_policy;
-  iface->handle_get_default_cost_policy = handle_default_cost_policy;
+  iface->handle_get_default_cost_policy = handle_app_settings;
+  iface->handle_set_group_behavior = handle_set_group_behavior;
   iface->handle_create_upload = handle_create_upload;
   iface->handle_create_multipart_upload = handle_create_multipart_upload;
   iface->handle_create_upload_from_stream = handle_create_upload_from_stream;

@@ -14,6 +14,9 @@ main (int argc, char **argv)
   gboolean verbose = FALSE;
   gboolean version = FALSE;
   int max_parallel = settings.max_parallel;
+  int max_per_host = settings.max_per_host;
+  gint64 max_speed = (gint64) settings.max_speed;
+  int aging_interval = settings.aging_interval_s;
   int idle_timeout = settings.idle_timeout_s;
   int connect_timeout = settings.connect_timeout_s;
   int response_timeout = settings.response_timeout_s;
@@ -30,6 +33,14 @@ main (int argc, char **argv)
       N_("Exit after SECONDS with nothing to do; 0 never exits (default: 60)"), N_("SECONDS") },
     { "max-parallel", 0, 0, G_OPTION_ARG_INT, &max_parallel,
       N_("Run at most N transfers at once (default: 6)"), "N" },
+    { "max-per-host", 0, 0, G_OPTION_ARG_INT, &max_per_host,
+      N_("Run at most N transfers to one host at once (default: 4)"), "N" },
+    { "max-speed", 0, 0, G_OPTION_ARG_INT64, &max_speed,
+      N_("Move at most BYTES per second, all transfers together; 0 for no limit (default: 0)"),
+      N_("BYTES") },
+    { "aging-interval", 0, 0, G_OPTION_ARG_INT, &aging_interval,
+      N_("Raise a waiting transfer one priority level per SECONDS waited (default: 600)"),
+      N_("SECONDS") },
     { "connect-timeout", 0, 0, G_OPTION_ARG_INT, &connect_timeout,
       N_("Abort a request without response headers after SECONDS (default: 300)"), N_("SECONDS") },
     { "response-timeout", 0, 0, G_OPTION_ARG_INT, &response_timeout,
@@ -76,7 +87,7 @@ main (int argc, char **argv)
       g_print ("ferryd %s\n", PACKAGE_VERSION);
       return 0;
     }
-  if (max_parallel < 1 || idle_timeout < 0 || connect_timeout < 1 || response_timeout < 1 ||
+  if (max_parallel < 1 || max_per_host < 1 || max_speed < 0 || aging_interval < 1 || idle_timeout < 0 || connect_timeout < 1 || response_timeout < 1 ||
       retries < 0 || retry_delay < 0 || checkpoint_interval < 10 || max_response_body < 0)
     {
       g_printerr ("%s\n", _("Option values out of range"));
@@ -84,6 +95,9 @@ main (int argc, char **argv)
     }
 
   settings.max_parallel = max_parallel;
+  settings.max_per_host = max_per_host;
+  settings.max_speed = (guint64) max_speed;
+  settings.aging_interval_s = aging_interval;
   settings.idle_timeout_s = idle_timeout;
   settings.connect_timeout_s = connect_timeout;
   settings.response_timeout_s = response_timeout;
