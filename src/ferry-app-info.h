@@ -12,15 +12,25 @@ G_DECLARE_FINAL_TYPE (FerryAppInfo, ferry_app_info, FERRY, APP_INFO, GObject)
 typedef enum {
   FERRY_APP_KIND_HOST,     /* unconfined: may declare its app id */
   FERRY_APP_KIND_FLATPAK,  /* the app id comes from the sandbox */
+  FERRY_APP_KIND_SNAP,     /* likewise */
 } FerryAppKind;
 
-FerryAppInfo *ferry_app_info_new (FerryAppKind kind, const char *app_id);
+FerryAppInfo *ferry_app_info_new (FerryAppKind kind, const char *app_id, gboolean registered);
 FerryAppKind  ferry_app_info_get_kind (FerryAppInfo *self);
-/* "" for a host caller that did not register. */
+gboolean      ferry_app_info_is_sandboxed (FerryAppInfo *self);
+/* Whether the id was declared with Register (which works once). */
+gboolean      ferry_app_info_is_registered (FerryAppInfo *self);
+/* "" for a host caller that is not named. */
 const char   *ferry_app_info_get_id (FerryAppInfo *self);
 
-/* Reads the app id of the Flatpak instance that @pid runs in, from its
- * /.flatpak-info; NULL for a process outside Flatpak. */
-char         *ferry_app_info_read_flatpak_id (guint pid);
+/* Identifies the process @pid from what the kernel shows of it: a Flatpak
+ * instance's /.flatpak-info, a Snap's cgroup, or the XDG systemd scope a
+ * desktop launched it in. The /proc it reads can be moved with
+ * FERRY_PROC_ROOT, for tests. */
+FerryAppInfo *ferry_app_info_new_for_pid (guint pid);
+
+/* The app id in an XDG systemd unit name ("app-[launcher-]ID[-RANDOM].scope"
+ * or "app-[launcher-]ID[@RANDOM].service"); NULL when it names none. */
+char         *ferry_app_info_id_from_unit (const char *unit);
 
 G_END_DECLS

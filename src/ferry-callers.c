@@ -96,17 +96,12 @@ static FerryAppInfo *
 app_info_from_credentials (GVariant *credentials)
 {
   g_autoptr(GVariant) dict = g_variant_get_child_value (credentials, 0);
-  g_autofree char *flatpak_id = NULL;
   guint32 pid;
 
   /* Without a process id nothing proves a sandbox: treat as host. */
   if (!g_variant_lookup (dict, "ProcessID", "u", &pid))
-    return ferry_app_info_new (FERRY_APP_KIND_HOST, NULL);
-
-  flatpak_id = ferry_app_info_read_flatpak_id (pid);
-  if (flatpak_id != NULL)
-    return ferry_app_info_new (FERRY_APP_KIND_FLATPAK, flatpak_id);
-  return ferry_app_info_new (FERRY_APP_KIND_HOST, NULL);
+    return ferry_app_info_new (FERRY_APP_KIND_HOST, NULL, FALSE);
+  return ferry_app_info_new_for_pid (pid);
 }
 
 typedef struct {
@@ -220,13 +215,13 @@ ferry_callers_register (FerryCallers *self,
 
   g_return_val_if_fail (info != NULL, FALSE);
 
-  if (ferry_app_info_get_kind (info) != FERRY_APP_KIND_HOST)
+  if (ferry_app_info_is_sandboxed (info))
     {
       g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
                            _("A sandboxed app cannot declare its app id"));
       return FALSE;
     }
-  if (*ferry_app_info_get_id (info) != '\0')
+  if (ferry_app_info_is_registered (info))
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_STATE,
                    _("This connection is already registered as “%s”"),
@@ -238,7 +233,7 @@ ferry_callers_register (FerryCallers *self,
 
   g_debug ("%s registered as “%s”", sender, app_id);
   g_hash_table_insert (self->known, g_strdup (sender),
-                       ferry_app_info_new (FERRY_APP_KIND_HOST, app_id));
+                       ferry_app_info_new (FERRY_APP_KIND_HOST, app_id, TRUE));
   return TRUE;
 }
 

@@ -11,6 +11,7 @@
 
 #include "ferry-download-job.h"
 #include "ferry-error.h"
+#include "ferry-http.h"
 
 /* Large reads and writes keep system calls and lock traffic per byte low. */
 #define READ_BUFFER_SIZE (256 * 1024)
@@ -115,14 +116,11 @@ build_request (FerryDownloadJob *self, guint64 offset)
 static gboolean
 parse_content_range (SoupMessage *msg, guint64 *start, gint64 *total)
 {
-  goffset range_start, range_end, range_total;
+  guint64 end;
 
-  if (!soup_message_headers_get_content_range (soup_message_get_response_headers (msg),
-                                               &range_start, &range_end, &range_total))
-    return FALSE;
-  *start = (guint64) range_start;
-  *total = range_total;  /* -1 for "*" */
-  return TRUE;
+  return ferry_http_parse_content_range (
+    soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Range"),
+    start, &end, total);
 }
 
 /* Sends the request and decides from the answer where the body goes:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "ferry-downloader"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 
 #include "ferry-app-settings.h"
@@ -48,6 +49,23 @@ check_destination_free (FerryDownloader *self, const char *destination, GError *
   return TRUE;
 }
 
+/* The app's file in the service's own storage, for an empty destination. */
+static char *
+make_managed_destination (FerryAppInfo *caller, const char *id, GError **error)
+{
+  char *destination = ferry_transfer_dup_managed_destination (ferry_app_info_get_id (caller), id);
+  g_autofree char *dir = g_path_get_dirname (destination);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED, _("Cannot create %s: %s"), dir,
+                   g_strerror (errno));
+      g_free (destination);
+      return NULL;
+    }
+  return destination;
+}
+
 static FerryTransfer *
 create_download (FerryDownloader *self, FerryAppInfo *caller, GVariant *parameters,
                  GError **error)
@@ -60,13 +78,22 @@ create_download (FerryDownloader *self, FerryAppInfo *caller, GVariant *paramete
   const char *uri, *requested_destination;
 
   g_variant_get (parameters, "(&s&s@a{sv})", &uri, &requested_destination, &options_dict);
+  if (*requested_destination != '\0' && ferry_app_info_is_sandboxed (caller))
+    {
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                           _("A sandboxed app passes no path: use an empty destination and "
+                             "Transfer.OpenResult"));
+      return NULL;
+    }
+  id = ferry_transfer_new_id ();
   if (!ferry_validate_uri (uri, error) ||
-      !(destination = ferry_validate_destination (requested_destination, error)) ||
+      !(destination = *requested_destination
+          ? ferry_validate_destination (requested_destination, error)
+          : make_managed_destination (caller, id, error)) ||
       !ferry_options_parse (options_dict, FERRY_OPTIONS_FOR_DOWNLOAD, &options, error) ||
       !check_destination_free (self, destination, error))
     return NULL;
 
-  id = ferry_transfer_new_id ();
   transfer = ferry_transfer_new (id, ferry_app_info_get_id (caller),
                                  FERRY_TRANSFER_KIND_DOWNLOAD, uri);
   ferry_transfer_set_destination (transfer, destination);

@@ -7,6 +7,7 @@
 
 #include "ferry-download-job.h"
 #include "ferry-error.h"
+#include "ferry-http.h"
 #include "ferry-job.h"
 #include "ferry-throttled-input-stream.h"
 #include "ferry-upload-job.h"
@@ -38,6 +39,7 @@ typedef struct
   /* Results, read after the task returned. */
   const char        *error_name;
   gboolean           error_is_transient;
+  guint              retry_after_s;
 } FerryJobPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (FerryJob, ferry_job, G_TYPE_OBJECT)
@@ -223,6 +225,9 @@ ferry_job_fail_from_gerror (FerryJob *self, GError **error, GError *cause)
 gboolean
 ferry_job_fail_from_http_status (FerryJob *self, GError **error, SoupMessage *msg)
 {
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+  const char *retry_after = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                          "Retry-After");
   guint status = soup_message_get_status (msg);
   const char *reason = soup_message_get_reason_phrase (msg);
   const char *name = "client-error";
@@ -247,6 +252,11 @@ ferry_job_fail_from_http_status (FerryJob *self, GError **error, SoupMessage *ms
         name = "unexpected-response";
       break;
     }
+  /* A busy server says when to come back; an hour at most. */
+  if (transient &&
+      !ferry_http_parse_retry_after (retry_after, g_get_real_time () / G_USEC_PER_SEC, 3600,
+                                     &priv->retry_after_s))
+    priv->retry_after_s = 0;
   return ferry_job_fail (self, error, name, transient, _("The server answered %u %s"),
                          status, reason ? reason : "");
 }
@@ -499,6 +509,13 @@ ferry_job_get_error_name (FerryJob *self)
 {
   FerryJobPrivate *priv = ferry_job_get_instance_private (self);
   return priv->error_name ? priv->error_name : "";
+}
+
+guint
+ferry_job_get_retry_after (FerryJob *self)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+  return priv->retry_after_s;
 }
 
 gboolean

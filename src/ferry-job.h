@@ -62,6 +62,8 @@ gboolean    ferry_job_is_connected (FerryJob *self);
 /* After a failure: the WebErrorStatus-like name, and whether a retry may help. */
 const char *ferry_job_get_error_name (FerryJob *self);
 gboolean    ferry_job_get_error_is_transient (FerryJob *self);
+/* Seconds the server asked to wait (Retry-After), 0 when it did not. */
+guint       ferry_job_get_retry_after (FerryJob *self);
 
 /* For subclasses. */
 void        ferry_job_setup (FerryJob            *self,

@@ -50,7 +50,7 @@ handle_register (FerryDBusManager *manager, GDBusMethodInvocation *invocation, c
 static gboolean
 check_host (FerryAppInfo *caller, GError **error)
 {
-  if (ferry_app_info_get_kind (caller) == FERRY_APP_KIND_HOST)
+  if (!ferry_app_info_is_sandboxed (caller))
     return TRUE;
   g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
                        _("Only the user’s own programs may change data plans"));

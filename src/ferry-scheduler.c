@@ -263,6 +263,16 @@ finish_stopped_job (FerryScheduler *self, Slot *slot)
   update_busy (self);
 }
 
+static gboolean
+is_refused_resume (Slot *slot)
+{
+  guint status = ferry_transfer_get_response (slot->transfer)->http_status;
+
+  return ferry_transfer_get_kind (slot->transfer) == FERRY_TRANSFER_KIND_DOWNLOAD &&
+         slot->attempt_offset > 0 &&
+         (status == SOUP_STATUS_FORBIDDEN || status == SOUP_STATUS_GONE);
+}
+
 static void
 finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
 {
@@ -292,7 +302,8 @@ finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
 
   if (transient && slot->attempts < self->settings.retries)
     {
-      guint delay = self->settings.retry_delay_ms << MIN (slot->attempts, 10);
+      guint delay = MAX (self->settings.retry_delay_ms << MIN (slot->attempts, 10),
+                         ferry_job_get_retry_after (slot->job) * 1000);
 
       slot->attempts++;
       g_debug ("%s: %s (%s), retry %u of %u in %u ms", ferry_transfer_get_id (transfer),
@@ -300,6 +311,19 @@ finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
       g_clear_object (&slot->job);
       save_state (self, transfer);
       slot->retry_source = g_timeout_add (delay, on_retry_timeout, slot);
+      return;
+    }
+
+  /* A refused resume is often an expired signed URL: the app may give a
+   * fresh one (SetRequestedUri) and keep the bytes. */
+  if (is_refused_resume (slot))
+    {
+      g_message ("%s: resume refused (%s), waiting for a new URI",
+                 ferry_transfer_get_id (transfer), name);
+      ferry_transfer_set_status (transfer, FERRY_STATUS_PAUSED_RECOVERABLE_WEB_ERROR, name,
+                                 error->message);
+      save_state (self, transfer);
+      release_slot (self, slot);
       return;
     }
 
@@ -689,6 +713,20 @@ ferry_scheduler_start (FerryScheduler *self, FerryTransfer *transfer, GError **e
     }
   ferry_transfer_set_started (transfer, TRUE);
   enqueue (self, transfer);
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_set_requested_uri (FerryScheduler *self, FerryTransfer *transfer,
+                                   const char *uri, GError **error)
+{
+  if (!check_not_final (transfer, error))
+    return FALSE;
+  ferry_transfer_set_uri (transfer, uri);
+  save_state (self, transfer);
+  g_debug ("%s: new URI %s", ferry_transfer_get_id (transfer), uri);
+  if (ferry_transfer_get_status (transfer) == FERRY_STATUS_PAUSED_RECOVERABLE_WEB_ERROR)
+    enqueue (self, transfer);
   return TRUE;
 }
 

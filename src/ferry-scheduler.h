@@ -31,6 +31,10 @@ GPtrArray      *ferry_scheduler_list_current (FerryScheduler *self, const char *
 GPtrArray      *ferry_scheduler_list_all (FerryScheduler *self);
 
 gboolean        ferry_scheduler_start (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+/* Gives @transfer a new URI (validated by the caller); one waiting after a
+ * refused resume goes on from its offset. */
+gboolean        ferry_scheduler_set_requested_uri (FerryScheduler *self, FerryTransfer *transfer,
+                                                   const char *uri, GError **error);
 gboolean        ferry_scheduler_pause (FerryScheduler *self, FerryTransfer *transfer, GError **error);
 gboolean        ferry_scheduler_resume (FerryScheduler *self, FerryTransfer *transfer, GError **error);
 gboolean        ferry_scheduler_cancel (FerryScheduler *self, FerryTransfer *transfer, GError **error);

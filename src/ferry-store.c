@@ -225,7 +225,7 @@ ferry_store_open (FerryStore *self, const char *path, GError **error)
                   " error_message = ?, offset = ?, total = ?, http_status = ?,"
                   " actual_uri = ?, etag = ?, last_modified = ?, accepts_ranges = ?,"
                   " response_headers = ?, upload_location = ?, source_size = ?,"
-                  " source_mtime = ?, cost_policy = ?, priority = ? WHERE id = ?",
+                  " source_mtime = ?, cost_policy = ?, priority = ?, uri = ? WHERE id = ?",
                   &self->state_stmt, error) &&
          prepare (self, "UPDATE transfers SET offset = ?, total = ? WHERE id = ?",
                   &self->offset_stmt, error);
@@ -358,7 +358,8 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
   sqlite3_bind_int64 (stmt, 15, ferry_transfer_get_source_mtime (transfer));
   sqlite3_bind_int (stmt, 16, ferry_transfer_get_cost_policy (transfer));
   sqlite3_bind_int (stmt, 17, ferry_transfer_get_priority (transfer));
-  sqlite3_bind_text (stmt, 18, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 18, ferry_transfer_get_uri (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 19, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
 
   return step_done (self, stmt, error, "saving a transfer's state");
 }
@@ -388,11 +389,9 @@ ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error
   return exec_sql (self, "COMMIT", error);
 }
 
-/* Parses a stored GVariant; a damaged value is dropped, not fatal. */
-static GVariant *
-column_variant (sqlite3_stmt *stmt, int column, const char *type)
+GVariant *
+ferry_store_decode_value (const char *text, const char *type)
 {
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
   g_autoptr(GError) error = NULL;
   GVariant *value;
 
@@ -402,6 +401,12 @@ column_variant (sqlite3_stmt *stmt, int column, const char *type)
   if (value == NULL)
     g_warning ("Ignoring a damaged stored value: %s", error->message);
   return value;
+}
+
+static GVariant *
+column_variant (sqlite3_stmt *stmt, int column, const char *type)
+{
+  return ferry_store_decode_value ((const char *) sqlite3_column_text (stmt, column), type);
 }
 
 static FerryTransfer *

@@ -19,6 +19,8 @@ gboolean    ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GErro
 gboolean    ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **error);
 /* Saves the durable offsets of many transfers in one transaction. */
 gboolean    ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error);
+/* A stored GVariant of @type; NULL (with a warning) when it is damaged. */
+GVariant   *ferry_store_decode_value (const char *text, const char *type);
 /* Every stored transfer, in creation order. */
 GPtrArray  *ferry_store_load (FerryStore *self, GError **error);
 

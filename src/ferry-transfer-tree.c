@@ -11,6 +11,7 @@
 #include "ferry-dbus-generated.h"
 #include "ferry-error.h"
 #include "ferry-transfer-tree.h"
+#include "ferry-validate.h"
 
 #define TRANSFER_INTERFACE "org.freedesktop.Ferry1.Transfer"
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
@@ -133,9 +134,9 @@ emit_properties_changed (FerryTransferTree *self, FerryTransfer *transfer,
 }
 
 static void
-on_transfer_policy_changed (FerryTransfer *transfer, gpointer user_data)
+on_transfer_settings_changed (FerryTransfer *transfer, gpointer user_data)
 {
-  static const char * const changed[] = { "CostPolicy", "Priority", NULL };
+  static const char * const changed[] = { "Uri", "CostPolicy", "Priority", NULL };
 
   emit_properties_changed (user_data, transfer, changed);
 }
@@ -162,8 +163,8 @@ on_transfer_added (FerryScheduler *scheduler, FerryTransfer *transfer, gpointer 
                            user_data, G_CONNECT_DEFAULT);
   g_signal_connect_object (transfer, "status-changed", G_CALLBACK (on_transfer_status_changed),
                            user_data, G_CONNECT_DEFAULT);
-  g_signal_connect_object (transfer, "policy-changed", G_CALLBACK (on_transfer_policy_changed),
-                           user_data, G_CONNECT_DEFAULT);
+  g_signal_connect_object (transfer, "settings-changed",
+                           G_CALLBACK (on_transfer_settings_changed), user_data, G_CONNECT_DEFAULT);
 }
 
 static void
@@ -210,12 +211,20 @@ response_information (FerryTransfer *transfer)
                         (response->etag != NULL || response->last_modified != NULL));
 }
 
+static void
+return_fd (GDBusMethodInvocation *invocation, int fd)
+{
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new_from_array (&fd, 1);
+
+  g_dbus_method_invocation_return_value_with_unix_fd_list (invocation, g_variant_new ("(h)", 0),
+                                                           fds);
+}
+
 /* The kept response body, read-only; an empty file when there is none. */
 static void
 open_response_body (FerryTransfer *transfer, GDBusMethodInvocation *invocation)
 {
   g_autofree char *path = ferry_transfer_dup_response_body_path (transfer);
-  g_autoptr(GUnixFDList) fds = NULL;
   int fd = open (path, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0 && errno == ENOENT)
@@ -227,9 +236,7 @@ open_response_body (FerryTransfer *transfer, GDBusMethodInvocation *invocation)
                                              g_strerror (errno));
       return;
     }
-  fds = g_unix_fd_list_new_from_array (&fd, 1);
-  g_dbus_method_invocation_return_value_with_unix_fd_list (invocation,
-                                                           g_variant_new ("(h)", 0), fds);
+  return_fd (invocation, fd);
 }
 
 static gboolean
@@ -246,6 +253,37 @@ set_policy (FerryTransferTree *self, FerryTransfer *transfer, GDBusMethodInvocat
       : !ferry_priority_from_string (value, &priority, error))
     return FALSE;
   return ferry_scheduler_set_cost_policy (self->scheduler, transfer, policy, priority);
+}
+
+/* Hands a completed download over as a descriptor; the service's own copy
+ * of a managed one goes with it. */
+static void
+open_result (FerryTransfer *transfer, GDBusMethodInvocation *invocation)
+{
+  const char *path = ferry_transfer_get_destination (transfer);
+  int fd;
+
+  if (ferry_transfer_get_status (transfer) != FERRY_STATUS_COMPLETED || path == NULL ||
+      (fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+    {
+      g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_INVALID_STATE,
+                                             _("There is no completed file to hand over"));
+      return;
+    }
+  if (ferry_transfer_is_managed (transfer))
+    unlink (path);
+  return_fd (invocation, fd);
+}
+
+static gboolean
+set_requested_uri (FerryTransferTree *self, FerryTransfer *transfer,
+                   GDBusMethodInvocation *invocation, GError **error)
+{
+  const char *uri;
+
+  g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &uri);
+  return ferry_validate_uri (uri, error) &&
+         ferry_scheduler_set_requested_uri (self->scheduler, transfer, uri, error);
 }
 
 static void
@@ -266,8 +304,15 @@ handle_transfer_call (FerryTransferTree *self, FerryTransfer *transfer,
       open_response_body (transfer, invocation);
       return;
     }
+  if (g_str_equal (method, "OpenResult"))
+    {
+      open_result (transfer, invocation);
+      return;
+    }
 
-  if (g_str_equal (method, "SetCostPolicy") || g_str_equal (method, "SetPriority"))
+  if (g_str_equal (method, "SetRequestedUri"))
+    ok = set_requested_uri (self, transfer, invocation, &error);
+  else if (g_str_equal (method, "SetCostPolicy") || g_str_equal (method, "SetPriority"))
     ok = set_policy (self, transfer, invocation, &error);
   else if (g_str_equal (method, "Start"))
     ok = ferry_scheduler_start (self->scheduler, transfer, &error);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #define G_LOG_DOMAIN "ferry-transfer"
 
+#include <string.h>
 #include <unistd.h>
 
 #include "ferry-transfer.h"
@@ -55,7 +56,7 @@ struct _FerryTransfer
 enum {
   SIGNAL_STATUS_CHANGED,
   SIGNAL_PROGRESS,
-  SIGNAL_POLICY_CHANGED,
+  SIGNAL_SETTINGS_CHANGED,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -128,9 +129,9 @@ ferry_transfer_class_init (FerryTransferClass *klass)
     g_signal_new ("status-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   /* Emitted, coalesced by the scheduler, when the byte counts changed. */
-  /* Emitted when the cost policy or the priority changed. */
-  signals[SIGNAL_POLICY_CHANGED] =
-    g_signal_new ("policy-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+  /* Emitted when the URI, the cost policy or the priority changed. */
+  signals[SIGNAL_SETTINGS_CHANGED] =
+    g_signal_new ("settings-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -301,6 +302,40 @@ ferry_transfer_take_stream_fd (FerryTransfer *self, int fd)
   self->stream_fd = fd;
 }
 
+void
+ferry_transfer_set_uri (FerryTransfer *self, const char *uri)
+{
+  g_free (self->uri);
+  self->uri = g_strdup (uri);
+  g_free (self->host_key);
+  self->host_key = host_key_of (uri);
+  g_signal_emit (self, signals[SIGNAL_SETTINGS_CHANGED], 0);
+}
+
+static char *
+managed_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "ferry", "apps", NULL);
+}
+
+char *
+ferry_transfer_dup_managed_destination (const char *app_id, const char *id)
+{
+  g_autofree char *dir = managed_dir ();
+
+  /* The unnamed host app gets a directory name no app id can have. */
+  return g_build_filename (dir, *app_id ? app_id : "-", id, NULL);
+}
+
+gboolean
+ferry_transfer_is_managed (FerryTransfer *self)
+{
+  g_autofree char *dir = managed_dir ();
+
+  return self->destination != NULL && g_str_has_prefix (self->destination, dir) &&
+         self->destination[strlen (dir)] == '/';
+}
+
 char *
 ferry_transfer_dup_response_body_path (FerryTransfer *self)
 {
@@ -334,14 +369,14 @@ ferry_transfer_set_headers (FerryTransfer *self, GVariant *headers)
   self->headers = headers ? g_variant_ref_sink (headers) : NULL;
 }
 
-/* Changes of these show as "policy-changed" to the bus. */
+/* Changes of these show as "settings-changed" to the bus. */
 void
 ferry_transfer_set_cost_policy (FerryTransfer *self, FerryCostPolicy policy)
 {
   if (self->cost_policy == policy)
     return;
   self->cost_policy = policy;
-  g_signal_emit (self, signals[SIGNAL_POLICY_CHANGED], 0);
+  g_signal_emit (self, signals[SIGNAL_SETTINGS_CHANGED], 0);
 }
 
 void
@@ -350,7 +385,7 @@ ferry_transfer_set_priority (FerryTransfer *self, FerryPriority priority)
   if (self->priority == priority)
     return;
   self->priority = priority;
-  g_signal_emit (self, signals[SIGNAL_POLICY_CHANGED], 0);
+  g_signal_emit (self, signals[SIGNAL_SETTINGS_CHANGED], 0);
 }
 
 void

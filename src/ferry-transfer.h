@@ -50,10 +50,15 @@ const char        *ferry_transfer_get_app_id (FerryTransfer *self);
 FerryTransferKind  ferry_transfer_get_kind (FerryTransfer *self);
 const char        *ferry_transfer_get_kind_string (FerryTransfer *self);
 const char        *ferry_transfer_get_uri (FerryTransfer *self);
+void               ferry_transfer_set_uri (FerryTransfer *self, const char *uri);
 /* A download's file; NULL for uploads. */
 const char        *ferry_transfer_get_destination (FerryTransfer *self);
 void               ferry_transfer_set_destination (FerryTransfer *self, const char *destination);
 char              *ferry_transfer_dup_part_path (FerryTransfer *self);
+/* A download kept in the service's own storage for its app (an empty
+ * destination), handed over with OpenResult. */
+char              *ferry_transfer_dup_managed_destination (const char *app_id, const char *id);
+gboolean           ferry_transfer_is_managed (FerryTransfer *self);
 /* Where the server's last response body is kept. */
 char              *ferry_transfer_dup_response_body_path (FerryTransfer *self);
 

@@ -68,6 +68,12 @@ create_file_upload (FerryUploader *self, FerryAppInfo *caller, GVariant *paramet
   struct stat st;
 
   g_variant_get (parameters, "(&s&s@a{sv})", &uri, &requested_source, &options_dict);
+  if (ferry_app_info_is_sandboxed (caller))
+    {
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                           _("A sandboxed app passes no path: use CreateUploadFromStream"));
+      return NULL;
+    }
   if (!ferry_validate_uri (uri, error) ||
       !(source = ferry_validate_source (requested_source, error)) ||
       !ferry_options_parse (options_dict, FERRY_OPTIONS_FOR_UPLOAD, &options, error))
@@ -94,7 +100,7 @@ create_file_upload (FerryUploader *self, FerryAppInfo *caller, GVariant *paramet
 
 /* Checks every part and gives the parts back with canonical file paths. */
 static GVariant *
-check_parts (GVariant *parts, char **first_file, GError **error)
+check_parts (GVariant *parts, gboolean sandboxed, char **first_file, GError **error)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(ssa{sv})"));
   GVariantIter iter;
@@ -115,6 +121,12 @@ check_parts (GVariant *parts, char **first_file, GError **error)
 
       if (!ferry_part_options_check (name, file, options, error))
         return NULL;
+      if (*file != '\0' && sandboxed)
+        {
+          g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                               _("A sandboxed app passes no path: send form fields only"));
+          return NULL;
+        }
       if (*file != '\0' && !(canonical = ferry_validate_source (file, error)))
         return NULL;
       if (canonical != NULL && *first_file == NULL)
@@ -137,7 +149,7 @@ create_multipart_upload (FerryUploader *self, FerryAppInfo *caller, GVariant *pa
 
   g_variant_get (parameters, "(&s@a(ssa{sv})@a{sv})", &uri, &parts, &options_dict);
   if (!ferry_validate_uri (uri, error) ||
-      !(checked = check_parts (parts, &first_file, error)) ||
+      !(checked = check_parts (parts, ferry_app_info_is_sandboxed (caller), &first_file, error)) ||
       !ferry_options_parse (options_dict, FERRY_OPTIONS_FOR_MULTIPART, &options, error))
     return NULL;
 
