@@ -100,10 +100,13 @@ read_cgroup_unit (guint pid)
 static char *
 snap_id_from_unit (const char *unit)
 {
-  const char *name = unit + strlen ("snap.");
-  const char *dot = strchr (name, '.');
+  const char *name, *dot;
 
-  if (!g_str_has_prefix (unit, "snap.") || dot == NULL || dot == name)
+  if (!g_str_has_prefix (unit, "snap."))
+    return NULL;
+  name = unit + strlen ("snap.");
+  dot = strchr (name, '.');
+  if (dot == NULL || dot == name)
     return NULL;
   return g_strdup_printf ("snap.%.*s", (int) (dot - name), name);
 }

@@ -11,6 +11,7 @@
 
 #include "ferry-download-job.h"
 #include "ferry-error.h"
+#include "ferry-flusher.h"
 #include "ferry-http.h"
 
 /* Large reads and writes keep system calls and lock traffic per byte low. */
@@ -204,7 +205,27 @@ write_all (int fd, const guint8 *data, gsize size)
   return TRUE;
 }
 
-/* Streams the body into @fd from @offset, flushing at checkpoint intervals. */
+static void
+on_flushed (guint64 durable, gpointer user_data)
+{
+  ferry_job_set_durable (FERRY_JOB (user_data), durable);
+}
+
+/* Ends the flusher, then flushes the rest: everything written is durable. */
+static gboolean
+finish_writing (FerryDownloadJob *self, FerryFlusher *flusher, int fd, guint64 received,
+                gint64 total, GError **error)
+{
+  int flush_error = ferry_flusher_stop (flusher);
+
+  if (flush_error != 0)
+    return ferry_job_fail_from_errno (FERRY_JOB (self), error, flush_error, _("flush"),
+                                      self->part_path);
+  return flush_to_disk (self, fd, received, total, error);
+}
+
+/* Streams the body into @fd from @offset; a flusher thread makes what was
+ * written durable at checkpoint intervals, off the data path. */
 static gboolean
 copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
            gint64 total, GCancellable *cancellable, GError **error)
@@ -212,13 +233,14 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
   FerryJob *job = FERRY_JOB (self);
   g_autofree guint8 *buffer = g_malloc (READ_BUFFER_SIZE);
   guint64 received = offset;
-  gint64 last_flush = g_get_monotonic_time ();
+  FerryFlusher *flusher;
 
   if (ftruncate (fd, (off_t) offset) != 0 || lseek (fd, (off_t) offset, SEEK_SET) < 0)
     return ferry_job_fail_from_errno (job, error, errno, _("prepare"), self->part_path);
   /* The validators and the offset are published together, so that nobody
    * stores new validators with an offset into the old version's bytes. */
   ferry_job_publish_response (job, offset, total, offset);
+  flusher = ferry_flusher_start (fd, ferry_job_get_checkpoint_interval (job), on_flushed, self);
 
   for (;;)
     {
@@ -229,11 +251,10 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
 
       if (allowed == 0)
         g_cancellable_set_error_if_cancelled (cancellable, &read_error);
-
       if (n < 0)
         {
           /* Keep what arrived: the next attempt resumes after it. */
-          if (!flush_to_disk (self, fd, received, total, error))
+          if (!finish_writing (self, flusher, fd, received, total, error))
             return FALSE;
           return ferry_job_fail_from_gerror (job, error, read_error);
         }
@@ -242,22 +263,16 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
       if (!write_all (fd, buffer, (gsize) n))
         {
           int saved_errno = errno;
-          flush_to_disk (self, fd, received, total, NULL);
+
+          finish_writing (self, flusher, fd, received, total, NULL);
           return ferry_job_fail_from_errno (job, error, saved_errno, _("write"), self->part_path);
         }
       received += (guint64) n;
-
-      if (g_get_monotonic_time () - last_flush >= ferry_job_get_checkpoint_interval (job))
-        {
-          if (!flush_to_disk (self, fd, received, total, error))
-            return FALSE;
-          last_flush = g_get_monotonic_time ();
-        }
-      else
-        ferry_job_add_transferred (job, (guint64) n);
+      ferry_flusher_advance (flusher, received);
+      ferry_job_add_transferred (job, (guint64) n);
     }
 
-  if (!flush_to_disk (self, fd, received, total, error))
+  if (!finish_writing (self, flusher, fd, received, total, error))
     return FALSE;
   if (total >= 0 && received != (guint64) total)
     return ferry_job_fail (job, error, "connection-lost", TRUE,

@@ -343,6 +343,16 @@ ferry_job_publish_progress (FerryJob *self, guint64 transferred, gint64 total, g
 }
 
 void
+ferry_job_set_durable (FerryJob *self, guint64 durable)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->lock);
+  priv->durable = durable;
+  g_mutex_unlock (&priv->lock);
+}
+
+void
 ferry_job_add_transferred (FerryJob *self, guint64 bytes)
 {
   FerryJobPrivate *priv = ferry_job_get_instance_private (self);
@@ -399,9 +409,18 @@ job_thread (gpointer data)
 {
   g_autoptr(GTask) task = data;
   FerryJob *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
   GError *error = NULL;
+  GPollFD pollfd;
+  gboolean ok;
 
-  if (FERRY_JOB_GET_CLASS (self)->run (self, g_task_get_cancellable (task), &error))
+  /* Every blocking read polls the cancellable's descriptor; holding one
+   * keeps GIO from making and closing an eventfd for each of them. */
+  g_cancellable_make_pollfd (cancellable, &pollfd);
+  ok = FERRY_JOB_GET_CLASS (self)->run (self, cancellable, &error);
+  g_cancellable_release_fd (cancellable);
+
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);

@@ -95,6 +95,8 @@ void        ferry_job_publish_response (FerryJob *self, guint64 transferred, gin
                                         guint64 durable);
 void        ferry_job_publish_progress (FerryJob *self, guint64 transferred, gint64 total,
                                         guint64 durable);
+/* Declares the offset up to which data is on disk (any thread). */
+void        ferry_job_set_durable (FerryJob *self, guint64 durable);
 /* Counts body bytes that went out or came in since the last publish. */
 void        ferry_job_add_transferred (FerryJob *self, guint64 bytes);
 /* The lock that guards published state; sync_to_transfer runs under it. */
