@@ -355,6 +355,9 @@ ferry_download_job_run (FerryJob *job, GCancellable *cancellable, GError **error
   if (!ok)
     return FALSE;
 
+  /* Canceled meanwhile: the part may not be ours to move any more. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
   if (g_rename (self->part_path, self->destination) != 0)
     return ferry_job_fail_from_errno (job, error, errno, _("rename"), self->destination);
   sync_directory (self->destination);

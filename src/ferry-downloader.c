@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "ferry-app-settings.h"
+#include "ferry-created-reply.h"
 #include "ferry-downloader.h"
 #include "ferry-error.h"
 #include "ferry-options.h"
@@ -30,23 +31,11 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (FerryDownloader, ferry_downloader,
 static gboolean
 check_destination_free (FerryDownloader *self, const char *destination, GError **error)
 {
-  GPtrArray *all = ferry_scheduler_list_all (self->scheduler);
-
-  for (guint i = 0; i < all->len; i++)
-    {
-      FerryTransfer *other = g_ptr_array_index (all, i);
-
-      if (!ferry_status_is_final (ferry_transfer_get_status (other)) &&
-          g_strcmp0 (ferry_transfer_get_destination (other), destination) == 0)
-        {
-          g_ptr_array_unref (all);
-          g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                       _("Another transfer is already downloading to “%s”"), destination);
-          return FALSE;
-        }
-    }
-  g_ptr_array_unref (all);
-  return TRUE;
+  if (!ferry_scheduler_destination_in_use (self->scheduler, destination))
+    return TRUE;
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+               _("Another transfer is already downloading to “%s”"), destination);
+  return FALSE;
 }
 
 /* The app's file in the service's own storage, for an empty destination. */
@@ -131,8 +120,7 @@ create_download_for_caller (gpointer object, GDBusMethodInvocation *invocation,
       g_dbus_method_invocation_take_error (invocation, error);
       return;
     }
-  ferry_dbus_downloader_complete_create_download (FERRY_DBUS_DOWNLOADER (self), invocation,
-                                                  ferry_transfer_get_object_path (transfer));
+  ferry_created_reply_when_stored (self->scheduler, invocation, transfer);
 }
 
 static gboolean

@@ -35,6 +35,7 @@ struct _FerryScheduler
   SoupSession   *session;
 
   GHashTable    *transfers;   /* id → FerryTransfer, owned */
+  GHashTable    *destinations; /* destination → FerryTransfer that has not ended for good */
   GPtrArray     *ordered;     /* every transfer in creation order */
   GQueue         queue;       /* FerryTransfer waiting for a slot, FIFO */
   GHashTable    *slots;       /* FerryTransfer → Slot */
@@ -251,12 +252,10 @@ finish_stopped_job (FerryScheduler *self, Slot *slot)
 {
   FerryTransfer *transfer = slot->transfer;
 
+  /* A canceled one's part is gone already: its path may be a new
+   * transfer's by now, so nothing is removed here. */
   if (ferry_transfer_get_status (transfer) == FERRY_STATUS_CANCELED)
-    {
-      g_autofree char *part = ferry_transfer_dup_part_path (transfer);
-      g_unlink (part);
-      ferry_transfer_set_durable_offset (transfer, 0);
-    }
+    ferry_transfer_set_durable_offset (transfer, 0);
   save_state (self, transfer);
   g_hash_table_remove (self->draining, transfer);
   fill_slots (self);
@@ -769,21 +768,36 @@ ferry_scheduler_cancel (FerryScheduler *self, FerryTransfer *transfer, GError **
     return FALSE;
   stop_transfer (self, transfer);
   ferry_transfer_set_status (transfer, FERRY_STATUS_CANCELED, NULL, NULL);
-  /* A draining job still writes: it removes the part when it is done. */
-  if (!g_hash_table_contains (self->draining, transfer))
-    {
-      g_unlink (part);
-      ferry_transfer_set_durable_offset (transfer, 0);
-    }
+  /* A job still draining writes to the unlinked file, harmlessly. */
+  g_unlink (part);
+  ferry_transfer_set_durable_offset (transfer, 0);
   save_state (self, transfer);
   fill_slots (self);
   update_busy (self);
   return TRUE;
 }
 
+/* A transfer that ended for good frees its destination for others. */
+static void
+on_status_for_destinations (FerryTransfer *transfer, gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+  const char *destination = ferry_transfer_get_destination (transfer);
+
+  if (destination != NULL && ferry_status_is_final (ferry_transfer_get_status (transfer)) &&
+      g_hash_table_lookup (self->destinations, destination) == transfer)
+    g_hash_table_remove (self->destinations, destination);
+}
+
 static void
 take_transfer (FerryScheduler *self, FerryTransfer *transfer)
 {
+  const char *destination = ferry_transfer_get_destination (transfer);
+
+  if (destination != NULL && !ferry_status_is_final (ferry_transfer_get_status (transfer)))
+    g_hash_table_insert (self->destinations, g_strdup (destination), transfer);
+  g_signal_connect_object (transfer, "status-changed", G_CALLBACK (on_status_for_destinations),
+                           self, G_CONNECT_DEFAULT);
   g_hash_table_insert (self->transfers, g_strdup (ferry_transfer_get_id (transfer)),
                        g_object_ref (transfer));
   g_ptr_array_add (self->ordered, g_object_ref (transfer));
@@ -848,6 +862,18 @@ ferry_scheduler_restore (FerryScheduler *self, GError **error)
         }
     }
   return TRUE;
+}
+
+gboolean
+ferry_scheduler_destination_in_use (FerryScheduler *self, const char *destination)
+{
+  return g_hash_table_contains (self->destinations, destination);
+}
+
+void
+ferry_scheduler_when_stored (FerryScheduler *self, FerryStoreDurableFunc func, gpointer data)
+{
+  ferry_store_when_durable (self->store, func, data);
 }
 
 FerryTransfer *
@@ -976,6 +1002,7 @@ ferry_scheduler_finalize (GObject *object)
   g_queue_clear_full (&self->queue, g_object_unref);
   g_hash_table_unref (self->slots);
   g_hash_table_unref (self->draining);
+  g_hash_table_unref (self->destinations);
   g_hash_table_unref (self->transfers);
   g_ptr_array_unref (self->ordered);
   g_clear_object (&self->session);
@@ -1008,6 +1035,7 @@ static void
 ferry_scheduler_init (FerryScheduler *self)
 {
   self->transfers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->destinations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->ordered = g_ptr_array_new_with_free_func (g_object_unref);
   self->slots = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);
   self->draining = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) slot_free);

@@ -20,10 +20,16 @@ FerryScheduler *ferry_scheduler_new (FerryStore *store, const FerrySettings *set
 
 /* Loads the stored transfers and queues those that were started. */
 gboolean        ferry_scheduler_restore (FerryScheduler *self, GError **error);
-/* Stores a new transfer and takes it in. */
+/* Stores a new transfer and takes it in; it is durable once
+ * ferry_scheduler_when_stored() calls back. */
 gboolean        ferry_scheduler_add (FerryScheduler *self, FerryTransfer *transfer, GError **error);
+void            ferry_scheduler_when_stored (FerryScheduler *self, FerryStoreDurableFunc func,
+                                             gpointer data);
 
 FerryTransfer  *ferry_scheduler_lookup (FerryScheduler *self, const char *id);
+/* Whether a transfer that has not ended for good writes to @destination. */
+gboolean        ferry_scheduler_destination_in_use (FerryScheduler *self,
+                                                    const char *destination);
 /* The app's transfers of @kind that have not ended for good, oldest first. */
 GPtrArray      *ferry_scheduler_list_current (FerryScheduler *self, const char *app_id,
                                               FerryTransferKind kind, const char *group);

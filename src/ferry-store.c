@@ -9,16 +9,25 @@
 
 #define FERRY_STORE_SCHEMA_VERSION 4
 
+typedef struct {
+  FerryStoreDurableFunc func;
+  gpointer              data;
+} DurableWaiter;
+
 struct _FerryStore
 {
   GObject       parent_instance;
   sqlite3      *db;
+  GArray       *waiters;        /* DurableWaiter, for the group commit */
+  guint         commit_source;
   sqlite3_stmt *insert_stmt;
   sqlite3_stmt *state_stmt;
   sqlite3_stmt *offset_stmt;
 };
 
 G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
+
+static gboolean on_group_commit (gpointer user_data);
 
 static gboolean
 set_sqlite_error (FerryStore *self, GError **error, const char *what)
@@ -236,6 +245,13 @@ ferry_store_finalize (GObject *object)
 {
   FerryStore *self = FERRY_STORE (object);
 
+  /* Anything still in a group is committed before the database closes. */
+  if (self->commit_source != 0)
+    {
+      g_source_remove (self->commit_source);
+      on_group_commit (self);
+    }
+  g_array_unref (self->waiters);
   sqlite3_finalize (self->insert_stmt);
   sqlite3_finalize (self->state_stmt);
   sqlite3_finalize (self->offset_stmt);
@@ -253,6 +269,7 @@ ferry_store_class_init (FerryStoreClass *klass)
 static void
 ferry_store_init (FerryStore *self)
 {
+  self->waiters = g_array_new (FALSE, FALSE, sizeof (DurableWaiter));
 }
 
 FerryStore *
@@ -295,10 +312,62 @@ step_done (FerryStore *self, sqlite3_stmt *stmt, GError **error, const char *wha
   return TRUE;
 }
 
+/* Commits the open group and tells everyone who waited for it. */
+static gboolean
+on_group_commit (gpointer user_data)
+{
+  FerryStore *self = user_data;
+  g_autoptr(GArray) waiters = g_steal_pointer (&self->waiters);
+  g_autoptr(GError) error = NULL;
+
+  self->commit_source = 0;
+  self->waiters = g_array_new (FALSE, FALSE, sizeof (DurableWaiter));
+  if (!sqlite3_get_autocommit (self->db) && !exec_sql (self, "COMMIT", &error))
+    {
+      g_warning ("Cannot commit: %s", error->message);
+      exec_sql (self, "ROLLBACK", NULL);
+    }
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      DurableWaiter *waiter = &g_array_index (waiters, DurableWaiter, i);
+      waiter->func (error, waiter->data);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Opens (or joins) a group of writes that one commit makes durable: many
+ * creations cost one fsync instead of one each. */
+static gboolean
+join_group (FerryStore *self, GError **error)
+{
+  if (sqlite3_get_autocommit (self->db) && !exec_sql (self, "BEGIN", error))
+    return FALSE;
+  if (self->commit_source == 0)
+    /* Low priority: the calls already queued join this group first. */
+    self->commit_source = g_idle_add_full (G_PRIORITY_LOW, on_group_commit, self, NULL);
+  return TRUE;
+}
+
+void
+ferry_store_when_durable (FerryStore *self, FerryStoreDurableFunc func, gpointer data)
+{
+  DurableWaiter waiter = { func, data };
+
+  if (self->commit_source == 0)
+    {
+      func (NULL, data);
+      return;
+    }
+  g_array_append_val (self->waiters, waiter);
+}
+
 gboolean
 ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error)
 {
   sqlite3_stmt *stmt = self->insert_stmt;
+
+  if (!join_group (self, error))
+    return FALSE;
 
   sqlite3_bind_text (stmt, 1, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, ferry_transfer_get_app_id (transfer), -1, SQLITE_TRANSIENT);
@@ -367,9 +436,12 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
 gboolean
 ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error)
 {
+  /* Inside a group commit, the offsets go with it. */
+  gboolean own_transaction = sqlite3_get_autocommit (self->db);
+
   if (transfers->len == 0)
     return TRUE;
-  if (!exec_sql (self, "BEGIN", error))
+  if (own_transaction && !exec_sql (self, "BEGIN", error))
     return FALSE;
 
   for (guint i = 0; i < transfers->len; i++)
@@ -382,11 +454,12 @@ ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error
       sqlite3_bind_text (stmt, 3, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
       if (!step_done (self, stmt, error, "saving offsets"))
         {
-          exec_sql (self, "ROLLBACK", NULL);
+          if (own_transaction)
+            exec_sql (self, "ROLLBACK", NULL);
           return FALSE;
         }
     }
-  return exec_sql (self, "COMMIT", error);
+  return !own_transaction || exec_sql (self, "COMMIT", error);
 }
 
 GVariant *

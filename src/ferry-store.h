@@ -13,8 +13,16 @@ G_DECLARE_FINAL_TYPE (FerryStore, ferry_store, FERRY, STORE, GObject)
 
 FerryStore *ferry_store_new (const char *path, GError **error);
 
-/* Adds a new transfer and sets its sequence number. Durable on return. */
+/* Adds a new transfer and sets its sequence number, in a group of writes
+ * that is committed soon: wait with ferry_store_when_durable() before
+ * telling anyone it is stored. */
 gboolean    ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error);
+
+/* Called once everything written so far is committed (at once when it
+ * already is), with the commit's error if it failed. */
+typedef void (*FerryStoreDurableFunc) (const GError *error, gpointer data);
+void        ferry_store_when_durable (FerryStore *self, FerryStoreDurableFunc func,
+                                      gpointer data);
 /* Saves status, error, offsets and response information. */
 gboolean    ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **error);
 /* Saves the durable offsets of many transfers in one transaction. */

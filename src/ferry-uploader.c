@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ferry-app-settings.h"
+#include "ferry-created-reply.h"
 #include "ferry-error.h"
 #include "ferry-multipart-body.h"
 #include "ferry-options.h"
@@ -235,9 +236,7 @@ create_for_caller (gpointer object, GDBusMethodInvocation *invocation, FerryAppI
     }
   g_debug ("%s: %s created for “%s”: %s", ferry_transfer_get_id (transfer), method,
            ferry_app_info_get_id (caller), ferry_transfer_get_uri (transfer));
-  g_dbus_method_invocation_return_value (invocation,
-                                         g_variant_new ("(o)",
-                                                        ferry_transfer_get_object_path (transfer)));
+  ferry_created_reply_when_stored (self->scheduler, invocation, transfer);
 }
 
 static gboolean
