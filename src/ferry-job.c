@@ -474,7 +474,18 @@ ferry_job_take_response (FerryJob *self, gboolean finished, FerryTransfer *trans
   if (finished && priv->has_response && !priv->response_is_new &&
       !SOUP_STATUS_IS_SUCCESSFUL (priv->recorded.http_status))
     {
+      /* The error page is shown, but the validators stay those of the
+       * bytes on disk: a 503 says nothing about the resource. */
+      g_autofree char *etag = g_steal_pointer (&priv->published.etag);
+      g_autofree char *last_modified = g_steal_pointer (&priv->published.last_modified);
+      gboolean accepts_ranges = priv->published.accepts_ranges;
+
       ferry_response_info_copy (&priv->recorded, &priv->published);
+      g_free (priv->published.etag);
+      priv->published.etag = g_steal_pointer (&etag);
+      g_free (priv->published.last_modified);
+      priv->published.last_modified = g_steal_pointer (&last_modified);
+      priv->published.accepts_ranges = accepts_ranges;
       priv->response_is_new = TRUE;
     }
   is_new = priv->response_is_new;

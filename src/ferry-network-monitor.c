@@ -27,6 +27,8 @@ struct _FerryNetworkMonitor
   GNetworkMonitor          *gio;         /* the fallback */
   GDBusObjectManager       *modems;
   GDBusProxy               *statistics;  /* the primary device's counters */
+  char                     *statistics_path;
+  GCancellable             *statistics_cancellable;
   guint64                   last_traffic;
   gboolean                  have_traffic;
 
@@ -183,6 +185,7 @@ on_statistics_proxy (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GError) error = NULL;
   GDBusProxy *proxy = g_dbus_proxy_new_finish (result, &error);
 
+  /* Cancelled: the primary device changed while the proxy was made. */
   if (proxy == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -199,7 +202,21 @@ on_statistics_proxy (GObject *source, GAsyncResult *result, gpointer user_data)
   on_statistics_changed (proxy, NULL, NULL, self);
 }
 
-/* Follows the counters of the primary connection's first device. */
+static void
+drop_statistics (FerryNetworkMonitor *self)
+{
+  if (self->statistics_cancellable != NULL)
+    g_cancellable_cancel (self->statistics_cancellable);
+  g_clear_object (&self->statistics_cancellable);
+  if (self->statistics != NULL)
+    g_signal_handlers_disconnect_by_data (self->statistics, self);
+  g_clear_object (&self->statistics);
+  g_clear_pointer (&self->statistics_path, g_free);
+  self->have_traffic = FALSE;
+}
+
+/* Follows the counters of the primary connection's first device, and only
+ * them: counters of two devices must never be subtracted. */
 static void
 watch_primary_device (FerryNetworkMonitor *self)
 {
@@ -207,18 +224,16 @@ watch_primary_device (FerryNetworkMonitor *self)
   const GPtrArray *devices = primary ? nm_active_connection_get_devices (primary) : NULL;
   const char *path = devices && devices->len > 0 ? nm_object_get_path (g_ptr_array_index (devices, 0)) : NULL;
 
-  if (self->statistics != NULL &&
-      g_strcmp0 (g_dbus_proxy_get_object_path (self->statistics), path) == 0)
+  if (g_strcmp0 (self->statistics_path, path) == 0)
     return;
-  if (self->statistics != NULL)
-    g_signal_handlers_disconnect_by_data (self->statistics, self);
-  g_clear_object (&self->statistics);
-  self->have_traffic = FALSE;
+  drop_statistics (self);
   if (path == NULL)
     return;
+  self->statistics_path = g_strdup (path);
+  self->statistics_cancellable = g_cancellable_new ();
   g_dbus_proxy_new (nm_client_get_dbus_connection (self->nm), G_DBUS_PROXY_FLAGS_NONE, NULL,
-                    NM_DBUS_SERVICE, path, NM_STATISTICS_INTERFACE, self->cancellable,
-                    on_statistics_proxy, self);
+                    NM_DBUS_SERVICE, path, NM_STATISTICS_INTERFACE,
+                    self->statistics_cancellable, on_statistics_proxy, self);
 }
 
 static void
@@ -316,9 +331,7 @@ ferry_network_monitor_dispose (GObject *object)
   if (self->modems != NULL)
     g_signal_handlers_disconnect_by_data (self->modems, self);
   g_clear_object (&self->modems);
-  if (self->statistics != NULL)
-    g_signal_handlers_disconnect_by_data (self->statistics, self);
-  g_clear_object (&self->statistics);
+  drop_statistics (self);
   g_clear_pointer (&self->connection, g_free);
   g_clear_pointer (&self->connection_type, g_free);
 
