@@ -251,6 +251,8 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
 
       if (allowed == 0)
         g_cancellable_set_error_if_cancelled (cancellable, &read_error);
+      else
+        ferry_job_unthrottle (job, n > 0 ? allowed - (gsize) n : allowed);
       if (n < 0)
         {
           /* Keep what arrived: the next attempt resumes after it. */

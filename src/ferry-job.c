@@ -122,6 +122,14 @@ ferry_job_throttle (FerryJob *self, gsize wanted, GCancellable *cancellable)
   return ferry_throttle (priv->own_limit, priv->shared_limit, wanted, cancellable);
 }
 
+void
+ferry_job_unthrottle (FerryJob *self, gsize unused)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+
+  ferry_throttle_give_back (priv->own_limit, priv->shared_limit, unused);
+}
+
 GInputStream *
 ferry_job_throttle_stream (FerryJob *self, GInputStream *body)
 {

@@ -74,6 +74,8 @@ void        ferry_job_setup (FerryJob            *self,
 /* How many of @wanted bytes may move now under the bandwidth limits
  * (blocking); 0 when cancelled. */
 gsize       ferry_job_throttle (FerryJob *self, gsize wanted, GCancellable *cancellable);
+/* Gives back what ferry_job_throttle() allowed but was not moved. */
+void        ferry_job_unthrottle (FerryJob *self, gsize unused);
 /* @body, read no faster than the bandwidth limits allow. */
 GInputStream *ferry_job_throttle_stream (FerryJob *self, GInputStream *body);
 SoupSession *ferry_job_get_session (FerryJob *self);

@@ -9,6 +9,8 @@ struct _FerryRateLimiter
 {
   gatomicrefcount ref_count;
   GMutex          lock;
+  GCond           turn;       /* signalled when the head of the line changes */
+  GQueue          line;       /* waiting takers, served first come, first served */
   double          rate;       /* bytes per microsecond */
   double          burst;      /* the most a bucket holds */
   double          tokens;
@@ -22,6 +24,8 @@ ferry_rate_limiter_new (guint64 bytes_per_second)
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
+  g_cond_init (&self->turn);
+  g_queue_init (&self->line);
   self->rate = (double) bytes_per_second / G_USEC_PER_SEC;
   self->burst = MAX ((double) bytes_per_second / 10, MIN_BURST);
   self->last_refill = g_get_monotonic_time ();
@@ -41,6 +45,7 @@ ferry_rate_limiter_unref (FerryRateLimiter *self)
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->turn);
   g_free (self);
 }
 
@@ -57,27 +62,47 @@ gsize
 ferry_rate_limiter_take (FerryRateLimiter *self, gsize wanted, GCancellable *cancellable)
 {
   double portion;
+  int place;  /* its address is the taker's place in line */
 
   if (self == NULL || wanted == 0)
     return wanted;
   portion = MIN ((double) wanted, self->burst);
 
   g_mutex_lock (&self->lock);
+  g_queue_push_tail (&self->line, &place);
   for (;;)
     {
-      gint64 wait;
+      gint64 wait = MAX_SLEEP_USEC;
 
-      refill (self);
-      if (self->tokens >= portion)
-        break;
-      wait = (gint64) ((portion - self->tokens) / self->rate) + 1;
-      g_mutex_unlock (&self->lock);
+      if (g_queue_peek_head (&self->line) == &place)
+        {
+          refill (self);
+          if (self->tokens >= portion)
+            break;
+          wait = MIN ((gint64) ((portion - self->tokens) / self->rate) + 1, MAX_SLEEP_USEC);
+        }
       if (g_cancellable_is_cancelled (cancellable))
-        return 0;
-      g_usleep (MIN (wait, MAX_SLEEP_USEC));
-      g_mutex_lock (&self->lock);
+        {
+          g_queue_remove (&self->line, &place);
+          g_cond_broadcast (&self->turn);
+          g_mutex_unlock (&self->lock);
+          return 0;
+        }
+      g_cond_wait_until (&self->turn, &self->lock, g_get_monotonic_time () + wait);
     }
   self->tokens -= portion;
+  g_queue_pop_head (&self->line);
+  g_cond_broadcast (&self->turn);
   g_mutex_unlock (&self->lock);
   return (gsize) portion;
+}
+
+void
+ferry_rate_limiter_give_back (FerryRateLimiter *self, gsize unused)
+{
+  if (self == NULL || unused == 0)
+    return;
+  g_mutex_lock (&self->lock);
+  self->tokens = MIN (self->burst, self->tokens + (double) unused);
+  g_mutex_unlock (&self->lock);
 }

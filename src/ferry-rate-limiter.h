@@ -15,9 +15,12 @@ FerryRateLimiter *ferry_rate_limiter_ref (FerryRateLimiter *self);
 void              ferry_rate_limiter_unref (FerryRateLimiter *self);
 
 /* Blocks until some bytes may pass and returns how many (1 to @wanted), or
- * 0 when @cancellable was cancelled. A NULL limiter passes all at once. */
+ * 0 when @cancellable was cancelled. Takers are served in the order they
+ * came, so transfers share a limit fairly. A NULL limiter passes all. */
 gsize             ferry_rate_limiter_take (FerryRateLimiter *self, gsize wanted,
                                            GCancellable *cancellable);
+/* Returns bytes taken but not moved (a read that gave less). */
+void              ferry_rate_limiter_give_back (FerryRateLimiter *self, gsize unused);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryRateLimiter, ferry_rate_limiter_unref)
 

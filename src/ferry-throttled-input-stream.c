@@ -19,6 +19,13 @@ ferry_throttle (FerryRateLimiter *own, FerryRateLimiter *shared, gsize wanted,
                                   cancellable);
 }
 
+void
+ferry_throttle_give_back (FerryRateLimiter *own, FerryRateLimiter *shared, gsize unused)
+{
+  ferry_rate_limiter_give_back (own, unused);
+  ferry_rate_limiter_give_back (shared, unused);
+}
+
 static gssize
 ferry_throttled_input_stream_read (GInputStream  *stream,
                                    void          *buffer,
@@ -29,13 +36,16 @@ ferry_throttled_input_stream_read (GInputStream  *stream,
   FerryThrottledInputStream *self = FERRY_THROTTLED_INPUT_STREAM (stream);
   GInputStream *base = g_filter_input_stream_get_base_stream (G_FILTER_INPUT_STREAM (self));
   gsize allowed = ferry_throttle (self->own, self->shared, count, cancellable);
+  gssize n;
 
   if (allowed == 0 && count > 0)
     {
       g_cancellable_set_error_if_cancelled (cancellable, error);
       return -1;
     }
-  return g_input_stream_read (base, buffer, allowed, cancellable, error);
+  n = g_input_stream_read (base, buffer, allowed, cancellable, error);
+  ferry_throttle_give_back (self->own, self->shared, n > 0 ? allowed - (gsize) n : allowed);
+  return n;
 }
 
 static void

@@ -20,4 +20,8 @@ GInputStream *ferry_throttled_input_stream_new (GInputStream     *base,
 gsize         ferry_throttle (FerryRateLimiter *own, FerryRateLimiter *shared, gsize wanted,
                               GCancellable *cancellable);
 
+/* Gives back what was taken but not moved. */
+void          ferry_throttle_give_back (FerryRateLimiter *own, FerryRateLimiter *shared,
+                                        gsize unused);
+
 G_END_DECLS
