@@ -209,8 +209,8 @@ client_signal_cb (GDBusConnection *connection,
   g_ptr_array_add (client->signals, sig);
 }
 
-/* Runs in GDBus's worker thread; counts Ferry signals that were sent to
- * everyone rather than to this connection. */
+/* Runs in GDBus's worker thread; counts signals about transfers that were
+ * sent to everyone rather than to this connection. */
 static GDBusMessage *
 client_filter_cb (GDBusConnection *connection,
                   GDBusMessage    *message,
@@ -219,9 +219,11 @@ client_filter_cb (GDBusConnection *connection,
 {
   gint *n_broadcast = user_data;
 
+  /* The Manager's network state is public by design; anything about a
+   * transfer must never be broadcast. */
   if (incoming &&
       g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_SIGNAL &&
-      is_ferry_path (g_dbus_message_get_path (message)) &&
+      g_str_has_prefix (g_dbus_message_get_path (message), FERRY_TRANSFER_PATH_PREFIX) &&
       g_dbus_message_get_destination (message) == NULL)
     g_atomic_int_inc (n_broadcast);
   return message;
@@ -678,6 +680,16 @@ ferry_fixture_start_ferryd (FerryFixture *fx, const char * const *extra_args)
 
   g_assert_null (fx->ferryd);
 
+  /* e.g. "valgrind --leak-check=full --error-exitcode=99": ferryd runs
+   * under it, and a clean exit on SIGTERM proves it clean. */
+  if (g_getenv ("FERRY_TEST_FERRYD_WRAPPER") != NULL)
+    {
+      g_auto(GStrv) wrapper = NULL;
+
+      g_assert_true (g_shell_parse_argv (g_getenv ("FERRY_TEST_FERRYD_WRAPPER"), NULL, &wrapper,
+                                         NULL));
+      g_strv_builder_addv (argv, (const char **) wrapper);
+    }
   g_strv_builder_add (argv, ferryd_path ());
   if (g_getenv ("FERRY_TEST_QUIET") == NULL)
     g_strv_builder_add (argv, "--verbose");
@@ -702,6 +714,9 @@ ferry_fixture_start_ferryd (FerryFixture *fx, const char * const *extra_args)
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", fx->runtime_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fx->config_home, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", fx->cache_home, TRUE);
+  if (fx->system_bus != NULL)
+    g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                  ferry_test_system_bus_get_address (fx->system_bus), TRUE);
   /* Leaks are looked for in ferryd, not in the test programs. */
   if (g_getenv ("FERRY_TEST_FERRYD_ASAN_OPTIONS") != NULL)
     g_subprocess_launcher_setenv (launcher, "ASAN_OPTIONS",
@@ -860,6 +875,8 @@ ferry_fixture_setup (FerryFixture *fx, gconstpointer user_data)
   g_assert_no_error (error);
   if (fx->config->activatable)
     set_activation_environment (fx);
+  if (fx->config->system_bus)
+    fx->system_bus = ferry_test_system_bus_new (fx->tmpdir);
 
   fx->clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
   if (!fx->config->no_ferryd)
@@ -896,6 +913,9 @@ ferry_fixture_teardown (FerryFixture *fx, gconstpointer user_data)
       if (!ferry_test_wait_until (name_released, fx, FERRY_TEST_TIMEOUT_MS))
         g_test_fail_printf ("the activated ferryd (pid %u) ignored SIGTERM", activated_pid);
     }
+
+  /* After ferryd: it must not see its system services vanish. */
+  g_clear_pointer (&fx->system_bus, ferry_test_system_bus_free);
 
   g_dbus_connection_close_sync (fx->observer, NULL, NULL);
   g_clear_object (&fx->observer);
@@ -986,4 +1006,481 @@ ferry_test_init (int *argc, char ***argv)
       g_printerr ("FERRYD must name the ferryd binary to test\n");
       exit (77);
     }
+}
+
+/* ---- uploads ---------------------------------------------------------- */
+
+static char *
+create_upload_reply_path (GVariant *reply)
+{
+  char *path = NULL;
+
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+char *
+ferry_client_create_upload (FerryTestClient *client,
+                            const char      *uri,
+                            const char      *source,
+                            GVariant        *options,
+                            GError         **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  if (options == NULL)
+    options = g_variant_new ("a{sv}", NULL);
+  reply = ferry_client_call (client, FERRY_UPLOADER_PATH, FERRY_UPLOADER_IFACE, "CreateUpload",
+                             g_variant_new ("(ss@a{sv})", uri, source, options),
+                             G_VARIANT_TYPE ("(o)"), error);
+  return create_upload_reply_path (reply);
+}
+
+char *
+ferry_client_start_upload (FerryTestClient *client,
+                           const char      *uri,
+                           const char      *source,
+                           GVariant        *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ferry_client_create_upload (client, uri, source, options, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (path, FERRY_TRANSFER_PATH_PREFIX));
+  ferry_client_transfer_call (client, path, "Start", &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+char *
+ferry_client_create_multipart_upload (FerryTestClient *client,
+                                      const char      *uri,
+                                      GVariant        *parts,
+                                      GVariant        *options,
+                                      GError         **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  if (options == NULL)
+    options = g_variant_new ("a{sv}", NULL);
+  reply = ferry_client_call (client, FERRY_UPLOADER_PATH, FERRY_UPLOADER_IFACE,
+                             "CreateMultipartUpload",
+                             g_variant_new ("(s@a(ssa{sv})@a{sv})", uri, parts, options),
+                             G_VARIANT_TYPE ("(o)"), error);
+  return create_upload_reply_path (reply);
+}
+
+char *
+ferry_client_create_upload_from_stream (FerryTestClient *client,
+                                        const char      *uri,
+                                        gint32           handle,
+                                        GUnixFDList     *fd_list,
+                                        GVariant        *options,
+                                        GError         **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  if (options == NULL)
+    options = g_variant_new ("a{sv}", NULL);
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (client->connection, FERRY_BUS_NAME,
+                                                         FERRY_UPLOADER_PATH, FERRY_UPLOADER_IFACE,
+                                                         "CreateUploadFromStream",
+                                                         g_variant_new ("(sh@a{sv})", uri, handle,
+                                                                        options),
+                                                         G_VARIANT_TYPE ("(o)"),
+                                                         G_DBUS_CALL_FLAGS_NONE,
+                                                         FERRY_TEST_TIMEOUT_MS, fd_list, NULL,
+                                                         NULL, error);
+  return create_upload_reply_path (reply);
+}
+
+char *
+ferry_client_create_upload_from_fd (FerryTestClient *client,
+                                    const char      *uri,
+                                    int              fd,
+                                    GVariant        *options,
+                                    GError         **error)
+{
+  g_autoptr(GUnixFDList) fd_list = g_unix_fd_list_new ();
+  g_autoptr(GError) local_error = NULL;
+  gint32 handle = g_unix_fd_list_append (fd_list, fd, &local_error);
+
+  g_assert_no_error (local_error);
+  return ferry_client_create_upload_from_stream (client, uri, handle, fd_list, options, error);
+}
+
+GStrv
+ferry_client_list_uploads (FerryTestClient *client, const char *group)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GStrv paths = NULL;
+
+  reply = ferry_client_call (client, FERRY_UPLOADER_PATH, FERRY_UPLOADER_IFACE,
+                             "GetCurrentUploads", g_variant_new ("(s)", group),
+                             G_VARIANT_TYPE ("(ao)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(^ao)", &paths);
+  return paths;
+}
+
+int
+ferry_client_open_response_body (FerryTestClient *client,
+                                 const char      *transfer,
+                                 GError         **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  gint32 handle = -1;
+
+  reply = g_dbus_connection_call_with_unix_fd_list_sync (client->connection, FERRY_BUS_NAME,
+                                                         transfer, FERRY_TRANSFER_IFACE,
+                                                         "OpenResponseBody", NULL,
+                                                         G_VARIANT_TYPE ("(h)"),
+                                                         G_DBUS_CALL_FLAGS_NONE,
+                                                         FERRY_TEST_TIMEOUT_MS, NULL, &fd_list,
+                                                         NULL, error);
+  if (reply == NULL)
+    return -1;
+  g_variant_get (reply, "(h)", &handle);
+  if (fd_list == NULL || handle < 0 || handle >= g_unix_fd_list_get_length (fd_list))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "OpenResponseBody answered the handle %d with %d descriptors", handle,
+                   fd_list ? g_unix_fd_list_get_length (fd_list) : 0);
+      return -1;
+    }
+  return g_unix_fd_list_get (fd_list, handle, error);
+}
+
+GBytes *
+ferry_test_read_fd (int fd)
+{
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  guint8 buf[64 * 1024];
+
+  while (TRUE)
+    {
+      ssize_t n = read (fd, buf, sizeof buf);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        g_error ("reading a descriptor: %s", g_strerror (errno));
+      if (n == 0)
+        break;
+      g_byte_array_append (data, buf, (guint) n);
+    }
+  close (fd);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&data));
+}
+
+void
+ferry_client_wait_bytes_sent (FerryTestClient *client, const char *transfer, guint64 bytes)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) FERRY_TEST_TIMEOUT_MS * 1000;
+  g_autofree char *what = g_strdup_printf ("waited for %" G_GUINT64_FORMAT " bytes sent", bytes);
+
+  while (TRUE)
+    {
+      g_autofree char *current = ferry_client_get_string (client, transfer, "Status");
+
+      if (ferry_client_get_uint64 (client, transfer, "BytesSent") >= bytes)
+        return;
+      if (is_final_status (current) || g_str_has_prefix (current, "paused"))
+        fail_transfer (client, transfer, current, what);
+      if (g_get_monotonic_time () >= deadline)
+        fail_transfer (client, transfer, current, "timed out: waited for bytes sent");
+      ferry_test_iterate (15);
+    }
+}
+
+/* ---- network and power (system bus mocks) ------------------------------ */
+
+void
+ferry_fixture_start_ferryd_with_app (FerryFixture *fx)
+{
+  ferry_fixture_start_ferryd (fx, NULL);
+  if (fx->app == NULL)
+    fx->app = ferry_fixture_connect (fx, FERRY_TEST_APP_ID);
+}
+
+GVariant *
+ferry_client_get_manager_property (FerryTestClient *client, const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *value = NULL;
+
+  reply = ferry_client_call (client, FERRY_MANAGER_PATH, "org.freedesktop.DBus.Properties", "Get",
+                             g_variant_new ("(ss)", FERRY_MANAGER_IFACE, name),
+                             G_VARIANT_TYPE ("(v)"), &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+void
+ferry_client_wait_manager_property (FerryTestClient *client,
+                                    const char      *name,
+                                    GVariant        *expected)
+{
+  g_autoptr(GVariant) wanted = g_variant_ref_sink (expected);
+  gint64 deadline = g_get_monotonic_time () + (gint64) FERRY_TEST_TIMEOUT_MS * 1000;
+
+  while (TRUE)
+    {
+      g_autoptr(GVariant) value = ferry_client_get_manager_property (client, name);
+
+      if (g_variant_equal (value, wanted))
+        return;
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_autofree char *got = g_variant_print (value, TRUE);
+          g_autofree char *want = g_variant_print (wanted, TRUE);
+          g_autofree char *msg =
+            g_strdup_printf ("timed out: the Manager's %s is %s, expected %s", name, got, want);
+
+          g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, msg);
+          return;
+        }
+      ferry_test_iterate (15);
+    }
+}
+
+guint
+ferry_client_wait_status_within (FerryTestClient *client,
+                                 const char      *transfer,
+                                 const char      *status,
+                                 guint            timeout_ms)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 deadline = start + (gint64) timeout_ms * 1000;
+
+  while (TRUE)
+    {
+      g_autofree char *current = ferry_client_get_string (client, transfer, "Status");
+      gint64 now = g_get_monotonic_time ();
+
+      if (strcmp (current, status) == 0)
+        return (guint) ((now - start) / 1000);
+      if (now >= deadline)
+        {
+          g_autofree char *what =
+            g_strdup_printf ("waited %u ms for status “%s”", timeout_ms, status);
+
+          fail_transfer (client, transfer, current, what);
+        }
+      ferry_test_iterate (5);
+    }
+}
+
+void
+ferry_client_assert_stays (FerryTestClient *client,
+                           const char      *transfer,
+                           const char      *status,
+                           guint            window_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) window_ms * 1000;
+  guint64 bytes = ferry_client_get_uint64 (client, transfer, "BytesReceived");
+
+  do
+    {
+      g_autofree char *current = ferry_client_get_string (client, transfer, "Status");
+
+      if (strcmp (current, status) != 0)
+        {
+          g_autofree char *what = g_strdup_printf ("was to stay “%s”", status);
+
+          fail_transfer (client, transfer, current, what);
+        }
+      if (ferry_client_get_uint64 (client, transfer, "BytesReceived") != bytes)
+        fail_transfer (client, transfer, current, "was to receive nothing");
+      ferry_test_iterate (20);
+    }
+  while (g_get_monotonic_time () < end);
+}
+
+char *
+ferry_client_start_download_with (FerryTestClient *client,
+                                  const char      *uri,
+                                  const char      *destination,
+                                  const char      *first_option,
+                                  ...)
+{
+  GVariantBuilder options;
+  const char *name;
+  va_list args;
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  va_start (args, first_option);
+  for (name = first_option; name != NULL; name = va_arg (args, const char *))
+    g_variant_builder_add (&options, "{sv}", name,
+                           g_variant_new_string (va_arg (args, const char *)));
+  va_end (args);
+  return ferry_client_start_download (client, uri, destination, g_variant_builder_end (&options));
+}
+
+typedef struct {
+  FerryTestClient *client;
+  const char      *transfer;
+  const char      *part;
+  guint64          bytes;
+} KeptBytes;
+
+static gboolean
+part_holds_bytes_received (gpointer data)
+{
+  KeptBytes *kept = data;
+
+  kept->bytes = ferry_client_get_uint64 (kept->client, kept->transfer, "BytesReceived");
+  return kept->bytes > 0 && ferry_test_file_size (kept->part) == (gint64) kept->bytes;
+}
+
+guint64
+ferry_client_wait_kept_bytes (FerryTestClient *client,
+                              const char      *transfer,
+                              const char      *destination)
+{
+  g_autofree char *part = g_strconcat (destination, ".part", NULL);
+  KeptBytes kept = { client, transfer, part, 0 };
+
+  if (!ferry_test_wait_until (part_holds_bytes_received, &kept, FERRY_TEST_TIMEOUT_MS))
+    g_error ("%s: BytesReceived is %" G_GUINT64_FORMAT " but %s holds %" G_GINT64_FORMAT " bytes",
+             transfer, kept.bytes, part, ferry_test_file_size (part));
+  return kept.bytes;
+}
+
+void
+ferry_assert_range_request (FerryTestServer *server,
+                            const char      *path_prefix,
+                            guint            index,
+                            guint64          offset)
+{
+  FerryTestRequest *req = ferry_test_server_nth_request (server, path_prefix, index);
+  g_autofree char *range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", offset);
+  g_autoptr(GString) seen = NULL;
+
+  if (req != NULL && g_strcmp0 (req->range, range) == 0 && req->if_range != NULL &&
+      req->status == 206)
+    return;
+
+  /* Say what the server saw. */
+  seen = g_string_new (NULL);
+  for (guint i = 0; ferry_test_server_nth_request (server, path_prefix, i) != NULL; i++)
+    {
+      FerryTestRequest *r = ferry_test_server_nth_request (server, path_prefix, i);
+
+      g_string_append_printf (seen, "\n  %u: %s %s Range: %s If-Range: %s → %u, %" G_GUINT64_FORMAT
+                              " body bytes%s", i, r->method, r->path,
+                              r->range ? r->range : "(none)", r->if_range ? r->if_range : "(none)",
+                              r->status, r->body_bytes_sent, r->cut ? " (cut)" : "");
+    }
+  g_error ("expected request %u for %s to be “Range: %s” with If-Range answered 206; "
+           "the server saw:%s", index, path_prefix, range, seen->str);
+}
+
+/* ---- clients of other processes (identity) ----------------------------- */
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+/* The sockaddr of a "unix:path=…" or "unix:abstract=…" bus address. */
+static socklen_t
+bus_sockaddr (const char *address, struct sockaddr_un *sun)
+{
+  g_auto(GStrv) params = NULL;
+
+  g_assert_true (g_str_has_prefix (address, "unix:"));
+  memset (sun, 0, sizeof *sun);
+  sun->sun_family = AF_UNIX;
+  params = g_strsplit (address + strlen ("unix:"), ",", -1);
+  for (guint i = 0; params[i] != NULL; i++)
+    {
+      g_autofree char *value = NULL;
+      gboolean abstract = g_str_has_prefix (params[i], "abstract=");
+
+      if (!abstract && !g_str_has_prefix (params[i], "path="))
+        continue;
+      value = g_uri_unescape_string (strchr (params[i], '=') + 1, NULL);
+      g_assert_nonnull (value);
+      g_assert_cmpuint (strlen (value), <, sizeof sun->sun_path - 1);
+      /* An abstract name starts with a NUL byte. */
+      memcpy (sun->sun_path + (abstract ? 1 : 0), value, strlen (value));
+      return (socklen_t) (offsetof (struct sockaddr_un, sun_path) + (abstract ? 1 : 0) +
+                          strlen (value) + (abstract ? 0 : 1));
+    }
+  g_error ("cannot connect to the bus address %s by hand", address);
+}
+
+FerryTestClient *
+ferry_fixture_connect_as_process (FerryFixture *fx, guint *out_pid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) gsocket = NULL;
+  g_autoptr(GSocketConnection) stream = NULL;
+  FerryTestClient *client = g_new0 (FerryTestClient, 1);
+  gint *n_broadcast = g_atomic_rc_box_new0 (gint);
+  struct sockaddr_un sun;
+  socklen_t len = bus_sockaddr (fx->bus_address, &sun);
+  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int status = 0;
+  pid_t pid;
+
+  g_assert_cmpint (fd, >=, 0);
+  /* The child only connects and exits: nothing but async-signal-safe
+   * calls between fork() and _exit(). */
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (connect (fd, (struct sockaddr *) &sun, len) == 0 ? 0 : 1);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  gsocket = g_socket_new_from_fd (fd, &error);
+  g_assert_no_error (error);
+  stream = g_socket_connection_factory_create_connection (gsocket);
+  client->connection =
+    g_dbus_connection_new_sync (G_IO_STREAM (stream), NULL,
+                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* As ferry_fixture_connect() does. */
+  client->signals = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_test_signal_free);
+  client->subscription =
+    g_dbus_connection_signal_subscribe (client->connection, NULL, NULL, NULL, NULL, NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, client_signal_cb, client, NULL);
+  client->filter = g_dbus_connection_add_filter (client->connection, client_filter_cb,
+                                                 g_atomic_rc_box_acquire (n_broadcast),
+                                                 (GDestroyNotify) g_atomic_rc_box_release);
+  client->n_broadcast_box = n_broadcast;
+  g_ptr_array_add (fx->clients, client);
+
+  if (out_pid != NULL)
+    *out_pid = (guint) pid;
+  return client;
+}
+
+guint
+ferry_client_bus_pid (FerryFixture *fx, FerryTestClient *client)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 pid = 0;
+
+  reply = g_dbus_connection_call_sync (fx->observer, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)",
+                                                      g_dbus_connection_get_unique_name (client->connection)),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &pid);
+  return pid;
 }

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "ferry-test-server.h"
+#include "ferry-test-system-bus.h"
 
 G_BEGIN_DECLS
 
@@ -48,6 +50,10 @@ typedef struct {
   /* Add the build tree's tests/services directory to the bus, so that a
    * call to org.freedesktop.Ferry1 activates ferryd. */
   gboolean activatable;
+  /* Start a private system bus (fx->system_bus) before ferryd, and give
+   * ferryd its address as DBUS_SYSTEM_BUS_ADDRESS; the test starts the
+   * mocks of the system services on it (see ferry-test-system-bus.h). */
+  gboolean system_bus;
 } FerryFixtureConfig;
 
 /* One D-Bus connection to the test bus, acting as one app. It records
@@ -85,6 +91,7 @@ typedef struct {
   GStrv ferryd_extra_args;    /* the extra_args of the last start */
   GPtrArray *clients;         /* FerryTestClient, owned */
   FerryTestClient *app;       /* the default client, app FERRY_TEST_APP_ID */
+  FerryTestSystemBus *system_bus;  /* with config->system_bus, else NULL */
 } FerryFixture;
 
 void ferry_fixture_setup (FerryFixture *fx, gconstpointer config);
@@ -241,5 +248,115 @@ typedef void (*FerryTestFunc) (FerryFixture *fx, gconstpointer config);
 /* Adds a test that runs @func in a FerryFixture set up with @config (NULL:
  * the defaults), in a process of its own. */
 void ferry_test_add (const char *path, const FerryFixtureConfig *config, FerryTestFunc func);
+
+/* ---- uploads ---------------------------------------------------------- */
+
+#define FERRY_UPLOADER_PATH "/org/freedesktop/Ferry1/Uploader"
+#define FERRY_UPLOADER_IFACE "org.freedesktop.Ferry1.Uploader"
+
+/* CreateUpload; @options may be floating or NULL. Returns the object path,
+ * or NULL with @error set. */
+char *ferry_client_create_upload (FerryTestClient *client,
+                                  const char      *uri,
+                                  const char      *source,
+                                  GVariant        *options,
+                                  GError         **error);
+/* CreateUpload that must succeed, then Start. */
+char *ferry_client_start_upload (FerryTestClient *client,
+                                 const char      *uri,
+                                 const char      *source,
+                                 GVariant        *options);
+/* CreateMultipartUpload; @parts is an a(ssa{sv}), floating or not. */
+char *ferry_client_create_multipart_upload (FerryTestClient *client,
+                                            const char      *uri,
+                                            GVariant        *parts,
+                                            GVariant        *options,
+                                            GError         **error);
+/* CreateUploadFromStream with the handle @handle and the descriptors
+ * @fd_list (may be NULL), so that a test can also send a handle that
+ * names no descriptor. */
+char *ferry_client_create_upload_from_stream (FerryTestClient *client,
+                                              const char      *uri,
+                                              gint32           handle,
+                                              GUnixFDList     *fd_list,
+                                              GVariant        *options,
+                                              GError         **error);
+/* CreateUploadFromStream of @fd (not taken: the call sends a copy). */
+char *ferry_client_create_upload_from_fd (FerryTestClient *client,
+                                          const char      *uri,
+                                          int              fd,
+                                          GVariant        *options,
+                                          GError         **error);
+/* GetCurrentUploads(@group). Asserts the call succeeds. */
+GStrv ferry_client_list_uploads (FerryTestClient *client, const char *group);
+/* OpenResponseBody: the descriptor, owned by the caller, or -1 with
+ * @error set. */
+int   ferry_client_open_response_body (FerryTestClient *client,
+                                       const char      *transfer,
+                                       GError         **error);
+/* The whole content of @fd, which is closed. */
+GBytes *ferry_test_read_fd (int fd);
+/* Waits until BytesSent >= @bytes; fails if the transfer stops first. */
+void ferry_client_wait_bytes_sent (FerryTestClient *client, const char *transfer, guint64 bytes);
+
+/* ---- network and power (system bus mocks) ------------------------------ */
+
+/* Starts ferryd and connects fx->app, for a config with no_ferryd whose
+ * test first shapes the mocks on fx->system_bus. */
+void      ferry_fixture_start_ferryd_with_app (FerryFixture *fx);
+
+/* org.freedesktop.DBus.Properties.Get on the Manager; asserts it works. */
+GVariant *ferry_client_get_manager_property (FerryTestClient *client, const char *name);
+/* Waits until the Manager's property @name equals @expected (floating or
+ * not); fails with the last value at the deadline. */
+void      ferry_client_wait_manager_property (FerryTestClient *client,
+                                              const char      *name,
+                                              GVariant        *expected);
+
+/* Waits at most @timeout_ms for the transfer's Status to become @status
+ * and returns how long it took; fails the test otherwise. */
+guint     ferry_client_wait_status_within (FerryTestClient *client,
+                                           const char      *transfer,
+                                           const char      *status,
+                                           guint            timeout_ms);
+/* Watches the transfer for @window_ms and fails if its Status leaves
+ * @status or its BytesReceived changes: a bounded observation window, for
+ * the things that must not happen. */
+void      ferry_client_assert_stays (FerryTestClient *client,
+                                     const char      *transfer,
+                                     const char      *status,
+                                     guint            window_ms);
+
+/* CreateDownload with string options given as name, value pairs ending
+ * with NULL ("cost-policy", "always", "priority", "low", NULL), then Start. */
+char     *ferry_client_start_download_with (FerryTestClient *client,
+                                            const char      *uri,
+                                            const char      *destination,
+                                            const char      *first_option,
+                                            ...) G_GNUC_NULL_TERMINATED;
+/* For a transfer that stopped part-way: waits until "@destination.part"
+ * holds exactly BytesReceived bytes, and returns them (more than 0). */
+guint64   ferry_client_wait_kept_bytes (FerryTestClient *client,
+                                        const char      *transfer,
+                                        const char      *destination);
+/* Asserts that the request number @index (from 0) for @path_prefix asked
+ * for the rest from @offset ("Range: bytes=@offset-" with If-Range) and got
+ * 206 Partial Content. */
+void      ferry_assert_range_request (FerryTestServer *server,
+                                      const char      *path_prefix,
+                                      guint            index,
+                                      guint64          offset);
+
+/* ---- clients of other processes (identity) ----------------------------- */
+
+/* A client whose connection the bus credits to another process: a child
+ * that connects the socket and exits at once (the bus takes the peer's
+ * credentials at connect time, SO_PEERCRED). With FERRY_PROC_ROOT in
+ * ferryd's environment naming a directory the test fills for that PID,
+ * the client can pass for a Flatpak, a Snap or an app in a systemd scope.
+ * @out_pid: the PID the bus reports for it. Not registered. */
+FerryTestClient *ferry_fixture_connect_as_process (FerryFixture *fx, guint *out_pid);
+/* The PID the bus reports for @client's connection. */
+guint            ferry_client_bus_pid (FerryFixture *fx, FerryTestClient *client);
 
 G_END_DECLS

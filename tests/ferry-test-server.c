@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "ferry-test-server"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "ferry-test-server.h"
 
@@ -684,4 +685,677 @@ guint
 ferry_test_server_get_max_active (FerryTestServer *server)
 {
   return server->max_active;
+}
+
+guint64
+ferry_test_server_bytes_sent (FerryTestServer *server, const char *path_prefix)
+{
+  guint64 bytes = 0;
+
+  for (guint i = 0; i < server->requests->len; i++)
+    {
+      FerryTestRequest *req = g_ptr_array_index (server->requests, i);
+
+      if (g_str_has_prefix (req->path, path_prefix))
+        bytes += req->body_bytes_sent;
+    }
+  return bytes;
+}
+
+static void
+set_send_buffer_cb (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  g_autoptr(GError) error = NULL;
+
+  if (socket != NULL &&
+      !g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, GPOINTER_TO_INT (user_data), &error))
+    g_warning ("could not set SO_SNDBUF: %s", error->message);
+}
+
+void
+ferry_test_server_set_send_buffer (FerryTestServer *server, guint bytes)
+{
+  g_return_if_fail (bytes <= G_MAXINT);
+  g_signal_connect (server->soup, "request-started", G_CALLBACK (set_send_buffer_cb),
+                    GINT_TO_POINTER ((int) bytes));
+}
+
+/* ---- fault plans ------------------------------------------------------ */
+
+/* The faults live beside the server, in data of its SoupServer, so that
+ * the switches above stay as they are. The first plan installs handlers
+ * for /file (in front of the catch-all one; requests are recorded the
+ * same way), /gzip, /loop and /redirect-to. */
+
+#define FAULTS_KEY "ferry-test-faults"
+
+typedef struct {
+  FerryTestFault fault;
+  guint64 arg;
+  guint times;
+  char *header_name;
+  char *header_value;
+} FaultPlan;
+
+typedef struct {
+  FerryTestServer *server;  /* NULL once the server is gone */
+  GQueue plans;             /* FaultPlan, owned; the head applies next */
+  GPtrArray *held;          /* GIOStream: stalled connections, kept open */
+  GArray *timers;           /* guint source ids of delayed answers */
+  GHashTable *gzip;         /* "seed/size" → GBytes */
+} FaultState;
+
+/* What a response carries: the /file content of the server's seed, or
+ * fixed bytes (a /gzip body). */
+typedef struct {
+  guint64 size;
+  GBytes *bytes;            /* NULL: the seed's content */
+  char *etag;
+  char *last_modified;
+  const char *content_encoding;
+} Entity;
+
+static void
+fault_plan_free (FaultPlan *plan)
+{
+  g_free (plan->header_name);
+  g_free (plan->header_value);
+  g_free (plan);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaultPlan, fault_plan_free)
+
+static void
+fault_state_clear (FaultState *state)
+{
+  g_queue_clear_full (&state->plans, (GDestroyNotify) fault_plan_free);
+  g_clear_pointer (&state->held, g_ptr_array_unref);
+  g_clear_pointer (&state->timers, g_array_unref);
+  g_clear_pointer (&state->gzip, g_hash_table_unref);
+}
+
+static void
+fault_state_release (FaultState *state)
+{
+  g_atomic_rc_box_release_full (state, (GDestroyNotify) fault_state_clear);
+}
+
+/* The server is going: close the stalled connections, stop the timers,
+ * and let late callbacks know. */
+static void
+fault_state_detach (gpointer data)
+{
+  FaultState *state = data;
+
+  state->server = NULL;
+  for (guint i = 0; i < state->held->len; i++)
+    g_io_stream_close (g_ptr_array_index (state->held, i), NULL, NULL);
+  g_ptr_array_set_size (state->held, 0);
+  for (guint i = 0; i < state->timers->len; i++)
+    g_source_remove (g_array_index (state->timers, guint, i));
+  g_array_set_size (state->timers, 0);
+  fault_state_release (state);
+}
+
+static void
+entity_clear (Entity *entity)
+{
+  g_clear_pointer (&entity->bytes, g_bytes_unref);
+  g_clear_pointer (&entity->etag, g_free);
+  g_clear_pointer (&entity->last_modified, g_free);
+}
+
+/* Takes the plan for @req's response, if one applies. Range faults wait
+ * for a request with a Range. */
+static FaultPlan *
+take_plan (FaultState *state, FerryTestRequest *req)
+{
+  FaultPlan *head = g_queue_peek_head (&state->plans);
+  FaultPlan *plan;
+
+  if (head == NULL)
+    return NULL;
+  if ((head->fault == FERRY_TEST_FAULT_SHIFTED_RANGE ||
+       head->fault == FERRY_TEST_FAULT_BAD_CONTENT_RANGE ||
+       head->fault == FERRY_TEST_FAULT_IGNORE_IF_RANGE) && req->range == NULL)
+    return NULL;
+
+  plan = g_memdup2 (head, sizeof *head);
+  plan->header_name = g_strdup (head->header_name);
+  plan->header_value = g_strdup (head->header_value);
+  if (head->times != G_MAXUINT && --head->times == 0)
+    fault_plan_free (g_queue_pop_head (&state->plans));
+  return plan;
+}
+
+/* ---- raw bodies: written past libsoup, to misbehave ------------------ */
+
+typedef struct {
+  FaultState *state;        /* a reference */
+  FerryTestRequest *req;
+  GBytes *body;
+  FerryTestFault fault;
+  GIOStream *stream;
+} RawBody;
+
+static void
+raw_body_free (RawBody *raw)
+{
+  fault_state_release (raw->state);
+  g_bytes_unref (raw->body);
+  g_clear_object (&raw->stream);
+  g_free (raw);
+}
+
+static void
+raw_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  RawBody *raw = user_data;
+  gsize written = 0;
+
+  g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, NULL);
+  if (raw->state->server != NULL)
+    {
+      raw->req->body_bytes_sent += written;
+      raw->req->cut = raw->fault != FERRY_TEST_FAULT_OVERLONG;
+    }
+  if (raw->fault == FERRY_TEST_FAULT_STALL && raw->state->server != NULL)
+    g_ptr_array_add (raw->state->held, g_steal_pointer (&raw->stream));
+  else
+    g_io_stream_close (raw->stream, NULL, NULL);
+  raw_body_free (raw);
+}
+
+/* Once the headers are out, the connection is ours: write the body as
+ * the fault wants it, then reset, close or hold the connection. */
+static void
+raw_wrote_headers_cb (SoupServerMessage *msg, gpointer user_data)
+{
+  RawBody *pending = user_data;
+  RawBody *raw = g_new0 (RawBody, 1);
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  raw->state = g_atomic_rc_box_acquire (pending->state);
+  raw->req = pending->req;
+  raw->body = g_bytes_ref (pending->body);
+  raw->fault = pending->fault;
+  /* This frees @pending. */
+  g_signal_handlers_disconnect_by_func (msg, raw_wrote_headers_cb, user_data);
+
+  if (raw->fault == FERRY_TEST_FAULT_RESET && socket != NULL)
+    {
+      /* Closing with a zero linger time sends RST instead of FIN. */
+      struct linger linger = { 1, 0 };
+
+      setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger);
+    }
+  raw->stream = soup_server_message_steal_connection (msg);
+  if (raw->stream == NULL)
+    {
+      raw_body_free (raw);
+      return;
+    }
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (raw->stream),
+                                   g_bytes_get_data (raw->body, NULL),
+                                   g_bytes_get_size (raw->body), G_PRIORITY_DEFAULT, NULL,
+                                   raw_written_cb, raw);
+}
+
+static void
+raw_pending_free (gpointer data, GClosure *closure)
+{
+  raw_body_free (data);
+}
+
+/* The bytes [@start, @start + @len) of @entity; past its end, more of the
+ * seed's content (or zeros): what an over-long body carries. */
+static GBytes *
+entity_slice (FaultState *state, const Entity *entity, guint64 start, guint64 len)
+{
+  guint8 *buf = g_malloc (MAX (len, 1));
+
+  if (entity->bytes == NULL)
+    ferry_test_content_fill (state->server->seed, start, buf, len);
+  else
+    {
+      gsize size = g_bytes_get_size (entity->bytes);
+      gsize have = start < size ? MIN ((gsize) len, size - (gsize) start) : 0;
+
+      memset (buf, 0, len);
+      if (have > 0)
+        memcpy (buf, (const guint8 *) g_bytes_get_data (entity->bytes, NULL) + start, have);
+    }
+  return g_bytes_new_take (buf, len);
+}
+
+static void
+send_raw_body (FaultState *state, SoupServerMessage *msg, FerryTestRequest *req,
+               const Entity *entity, const FaultPlan *plan, guint64 start, guint64 end)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  RawBody *pending = g_new0 (RawBody, 1);
+  guint64 len = end - start;
+
+  if (plan->fault == FERRY_TEST_FAULT_OVERLONG)
+    len += plan->arg;
+  else
+    len = MIN (len, plan->arg);
+
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CONTENT_LENGTH);
+  soup_message_headers_set_content_length (headers, end - start);
+  pending->state = g_atomic_rc_box_acquire (state);
+  pending->req = req;
+  pending->body = entity_slice (state, entity, start, len);
+  pending->fault = plan->fault;
+  g_signal_connect_data (msg, "wrote-headers", G_CALLBACK (raw_wrote_headers_cb), pending,
+                         raw_pending_free, 0);
+}
+
+/* ---- serving an entity with a plan ------------------------------------ */
+
+static void
+count_body_bytes_cb (SoupServerMessage *msg, guint chunk_size, FerryTestRequest *req)
+{
+  req->body_bytes_sent += chunk_size;
+}
+
+static void
+add_plan_headers (SoupMessageHeaders *headers, const FaultPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  if (plan->header_name != NULL)
+    soup_message_headers_replace (headers, plan->header_name, plan->header_value);
+  if (plan->fault == FERRY_TEST_FAULT_HUGE_HEADER)
+    {
+      g_autofree char *value = g_malloc (plan->arg + 1);
+
+      memset (value, 'h', plan->arg);
+      value[plan->arg] = '\0';
+      soup_message_headers_replace (headers, "X-Ferry-Huge", value);
+    }
+  if (plan->fault == FERRY_TEST_FAULT_MANY_HEADERS)
+    for (guint64 i = 0; i < plan->arg; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("X-Ferry-%" G_GUINT64_FORMAT, i);
+
+        soup_message_headers_append (headers, name, "many");
+      }
+}
+
+/* Range and If-Range as serve_file() has them, for @entity; @plan may
+ * move or garble the answer. */
+static void
+serve_entity (FaultState *state, SoupServerMessage *msg, FerryTestRequest *req,
+              const Entity *entity, const FaultPlan *plan)
+{
+  FerryTestServer *server = state->server;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  FerryTestFault fault = plan ? plan->fault : (FerryTestFault) -1;
+  guint64 start = 0, end = entity->size;
+  guint status = SOUP_STATUS_OK;
+
+  soup_message_headers_replace (headers, "ETag", entity->etag);
+  soup_message_headers_replace (headers, "Last-Modified", entity->last_modified);
+  soup_message_headers_replace (headers, "Content-Type", "application/octet-stream");
+  if (entity->content_encoding != NULL)
+    soup_message_headers_replace (headers, "Content-Encoding", entity->content_encoding);
+  if (!server->ignore_ranges)
+    soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
+  add_plan_headers (headers, plan);
+
+  if (!server->ignore_ranges && ferry_test_parse_range_start (req->range, &start))
+    {
+      gboolean same_version = req->if_range == NULL ||
+                              g_strcmp0 (req->if_range, entity->etag) == 0 ||
+                              g_strcmp0 (req->if_range, entity->last_modified) == 0 ||
+                              fault == FERRY_TEST_FAULT_IGNORE_IF_RANGE;
+      guint64 range_end;
+
+      if (!same_version)
+        start = 0;
+      else if (start >= entity->size)
+        {
+          g_autofree char *content_range =
+            g_strdup_printf ("bytes */%" G_GUINT64_FORMAT, entity->size);
+
+          soup_message_headers_replace (headers, "Content-Range", content_range);
+          respond (req, msg, SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE, "");
+          return;
+        }
+      else
+        {
+          if (parse_range_end (req->range, &range_end) && range_end + 1 < entity->size)
+            end = range_end + 1;
+          if (fault == FERRY_TEST_FAULT_SHIFTED_RANGE)
+            start = start > plan->arg ? start - plan->arg : 0;
+          status = SOUP_STATUS_PARTIAL_CONTENT;
+          if (fault == FERRY_TEST_FAULT_BAD_CONTENT_RANGE)
+            soup_message_headers_replace (headers, "Content-Range", "bytes lots-more/please");
+          else
+            soup_message_headers_set_content_range (headers, start, end - 1, entity->size);
+        }
+    }
+
+  req->status = status;
+  soup_server_message_set_status (msg, status, NULL);
+  if (g_strcmp0 (soup_server_message_get_method (msg), SOUP_METHOD_HEAD) == 0)
+    {
+      soup_message_headers_set_content_length (headers, end - start);
+      return;
+    }
+
+  switch (fault)
+    {
+    case FERRY_TEST_FAULT_RESET:
+    case FERRY_TEST_FAULT_TRUNCATE:
+    case FERRY_TEST_FAULT_STALL:
+    case FERRY_TEST_FAULT_OVERLONG:
+      send_raw_body (state, msg, req, entity, plan, start, end);
+      return;
+    default:
+      break;
+    }
+
+  if (entity->bytes == NULL)
+    {
+      /* The seed's content, throttled and cut as the switches say. */
+      start_body (server, msg, req, start, end);
+      return;
+    }
+  {
+    g_autoptr(GBytes) slice = g_bytes_new_from_bytes (entity->bytes, start, end - start);
+
+    soup_message_headers_set_encoding (headers, SOUP_ENCODING_CONTENT_LENGTH);
+    soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY,
+                                      g_bytes_get_data (slice, NULL), g_bytes_get_size (slice));
+    g_signal_connect (msg, "wrote-body-data", G_CALLBACK (count_body_bytes_cb), req);
+  }
+}
+
+static GBytes *
+gzip_body (FaultState *state, guint64 size)
+{
+  g_autofree char *key = g_strdup_printf ("%u/%" G_GUINT64_FORMAT, state->server->seed, size);
+  GBytes *cached = g_hash_table_lookup (state->gzip, key);
+  g_autoptr(GZlibCompressor) compressor = NULL;
+  g_autoptr(GOutputStream) memory = NULL;
+  g_autoptr(GOutputStream) out = NULL;
+  g_autofree guint8 *plain = NULL;
+  GBytes *compressed;
+
+  if (cached != NULL)
+    return g_bytes_ref (cached);
+  plain = g_malloc (MAX (size, 1));
+  ferry_test_content_fill (state->server->seed, 0, plain, size);
+  /* Half of each 8-byte word repeats, so that there is something to
+   * compress. */
+  for (guint64 i = 4; i + 4 <= size; i += 8)
+    memcpy (plain + i, plain + i - 4, 4);
+  compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  memory = g_memory_output_stream_new_resizable ();
+  out = g_converter_output_stream_new (memory, G_CONVERTER (compressor));
+  g_assert_true (g_output_stream_write_all (out, plain, size, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  compressed = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+  g_hash_table_insert (state->gzip, g_steal_pointer (&key), g_bytes_ref (compressed));
+  return compressed;
+}
+
+static gboolean
+parse_size (const char *text, guint64 *size)
+{
+  return g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, size, NULL);
+}
+
+static void
+file_entity (FaultState *state, guint64 size, Entity *entity)
+{
+  entity->size = size;
+  entity->etag = ferry_test_server_etag (state->server, size);
+  entity->last_modified = ferry_test_server_last_modified (state->server);
+}
+
+static void
+gzip_entity (FaultState *state, guint64 size, Entity *entity)
+{
+  entity->bytes = gzip_body (state, size);
+  entity->size = g_bytes_get_size (entity->bytes);
+  entity->etag = ferry_test_server_gzip_etag (state->server, size);
+  entity->last_modified = ferry_test_server_last_modified (state->server);
+  entity->content_encoding = "gzip";
+}
+
+/* A delayed answer: after the delay, the request is served as if no
+ * plan applied. */
+typedef struct {
+  FaultState *state;
+  SoupServerMessage *msg;
+  FerryTestRequest *req;
+  char *path;
+  guint id;
+} SlowAnswer;
+
+static void serve_planned (FaultState *state, SoupServerMessage *msg, FerryTestRequest *req,
+                           const char *path, const FaultPlan *plan);
+
+static gboolean
+slow_answer_cb (gpointer data)
+{
+  SlowAnswer *slow = data;
+  FaultState *state = slow->state;
+
+  for (guint i = 0; i < state->timers->len; i++)
+    if (g_array_index (state->timers, guint, i) == slow->id)
+      {
+        g_array_remove_index_fast (state->timers, i);
+        break;
+      }
+  if (state->server != NULL)
+    {
+      serve_planned (state, slow->msg, slow->req, slow->path, NULL);
+      soup_server_message_unpause (slow->msg);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+slow_answer_free (gpointer data)
+{
+  SlowAnswer *slow = data;
+
+  fault_state_release (slow->state);
+  g_object_unref (slow->msg);
+  g_free (slow->path);
+  g_free (slow);
+}
+
+static void
+serve_planned (FaultState *state, SoupServerMessage *msg, FerryTestRequest *req,
+               const char *path, const FaultPlan *plan)
+{
+  FerryTestServer *server = state->server;
+  gboolean gzip = g_str_has_prefix (path, "/gzip/");
+  Entity entity = { 0, };
+  guint64 size;
+
+  if (!parse_size (strchr (path + 1, '/') + 1, &size))
+    {
+      respond (req, msg, SOUP_STATUS_NOT_FOUND, "no such file\n");
+      return;
+    }
+  if (plan != NULL && plan->fault == FERRY_TEST_FAULT_STATUS)
+    {
+      g_autofree char *text = g_strdup_printf ("failing with %u on purpose\n", (guint) plan->arg);
+
+      add_plan_headers (soup_server_message_get_response_headers (msg), plan);
+      respond (req, msg, (guint) plan->arg, text);
+      return;
+    }
+  if (plan != NULL && plan->fault == FERRY_TEST_FAULT_SLOW_HEADERS)
+    {
+      SlowAnswer *slow = g_new0 (SlowAnswer, 1);
+
+      slow->state = g_atomic_rc_box_acquire (state);
+      slow->msg = g_object_ref (msg);
+      slow->req = req;
+      slow->path = g_strdup (path);
+      soup_server_message_pause (msg);
+      slow->id = g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) plan->arg, slow_answer_cb,
+                                     slow, slow_answer_free);
+      g_array_append_val (state->timers, slow->id);
+      return;
+    }
+  /* /file without a plan that changes the answer: the switches rule. */
+  if (!gzip && (plan == NULL || plan->fault == FERRY_TEST_FAULT_HUGE_HEADER ||
+                plan->fault == FERRY_TEST_FAULT_MANY_HEADERS))
+    {
+      add_plan_headers (soup_server_message_get_response_headers (msg), plan);
+      serve_file (server, msg, req, path + strlen ("/file/"));
+      return;
+    }
+
+  if (gzip)
+    gzip_entity (state, size, &entity);
+  else
+    file_entity (state, size, &entity);
+  serve_entity (state, msg, req, &entity, plan);
+  entity_clear (&entity);
+}
+
+static void
+handle_planned (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  FaultState *state = user_data;
+  FerryTestRequest *req = record_request (state->server, msg, path);
+  g_autoptr(FaultPlan) plan = NULL;
+
+  if (strchr (path + 1, '/') == NULL)
+    {
+      respond (req, msg, SOUP_STATUS_NOT_FOUND, "not found\n");
+      return;
+    }
+  plan = take_plan (state, req);
+  serve_planned (state, msg, req, path, plan);
+}
+
+
+static void
+handle_loop (SoupServer        *soup,
+             SoupServerMessage *msg,
+             const char        *path,
+             GHashTable        *query,
+             gpointer           user_data)
+{
+  FaultState *state = user_data;
+  FerryTestRequest *req = record_request (state->server, msg, path);
+  g_autofree char *location =
+    g_strdup_printf ("%s/loop/%d", state->server->base_uri, g_str_has_suffix (path, "/0") ? 1 : 0);
+
+  req->status = SOUP_STATUS_FOUND;
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+}
+
+static void
+handle_redirect_to (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query,
+                    gpointer           user_data)
+{
+  FaultState *state = user_data;
+  FerryTestRequest *req = record_request (state->server, msg, path);
+  const char *target = query ? g_hash_table_lookup (query, "uri") : NULL;
+
+  if (target == NULL)
+    {
+      respond (req, msg, SOUP_STATUS_BAD_REQUEST, "?uri= missing\n");
+      return;
+    }
+  req->status = SOUP_STATUS_FOUND;
+  /* Set by hand: soup_server_message_set_redirect() wants a URI it can
+   * parse, and the point is to send anything. */
+  soup_server_message_set_status (msg, SOUP_STATUS_FOUND, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location",
+                                target);
+}
+
+static FaultState *
+fault_state (FerryTestServer *server)
+{
+  FaultState *state = g_object_get_data (G_OBJECT (server->soup), FAULTS_KEY);
+
+  if (state != NULL)
+    return state;
+  state = g_atomic_rc_box_new0 (FaultState);
+  state->server = server;
+  g_queue_init (&state->plans);
+  state->held = g_ptr_array_new_with_free_func (g_object_unref);
+  state->timers = g_array_new (FALSE, FALSE, sizeof (guint));
+  state->gzip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_bytes_unref);
+  /* The server's reference, dropped with its SoupServer. */
+  g_object_set_data_full (G_OBJECT (server->soup), FAULTS_KEY, state, fault_state_detach);
+  soup_server_add_handler (server->soup, "/file", handle_planned, state, NULL);
+  soup_server_add_handler (server->soup, "/gzip", handle_planned, state, NULL);
+  soup_server_add_handler (server->soup, "/loop", handle_loop, state, NULL);
+  soup_server_add_handler (server->soup, "/redirect-to", handle_redirect_to, state, NULL);
+  return state;
+}
+
+void
+ferry_test_server_enable_faults (FerryTestServer *server)
+{
+  (void) fault_state (server);
+}
+
+void
+ferry_test_server_add_fault (FerryTestServer *server,
+                             FerryTestFault   fault,
+                             guint64          arg,
+                             guint            times)
+{
+  FaultState *state = fault_state (server);
+  FaultPlan *plan = g_new0 (FaultPlan, 1);
+
+  g_return_if_fail (times > 0);
+  plan->fault = fault;
+  plan->arg = arg;
+  plan->times = times;
+  g_queue_push_tail (&state->plans, plan);
+}
+
+void
+ferry_test_server_add_fault_header (FerryTestServer *server, const char *name, const char *value)
+{
+  FaultPlan *plan = g_queue_peek_tail (&fault_state (server)->plans);
+
+  g_return_if_fail (plan != NULL);
+  g_free (plan->header_name);
+  g_free (plan->header_value);
+  plan->header_name = g_strdup (name);
+  plan->header_value = g_strdup (value);
+}
+
+void
+ferry_test_server_clear_faults (FerryTestServer *server)
+{
+  g_queue_clear_full (&fault_state (server)->plans, (GDestroyNotify) fault_plan_free);
+}
+
+GBytes *
+ferry_test_server_gzip_body (FerryTestServer *server, guint64 size)
+{
+  return gzip_body (fault_state (server), size);
+}
+
+char *
+ferry_test_server_gzip_etag (FerryTestServer *server, guint64 size)
+{
+  return g_strdup_printf ("\"ferry-gzip-%u-%" G_GUINT64_FORMAT "\"", server->seed, size);
 }

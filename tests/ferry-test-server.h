@@ -101,4 +101,76 @@ char *ferry_test_content_sha256 (guint32 seed, guint64 size);
 /* Parses "bytes=N-" or "bytes=N-M" into N; FALSE for anything else. */
 gboolean ferry_test_parse_range_start (const char *range, guint64 *out_start);
 
+/* The body bytes written so far for every request whose path starts with
+ * @path_prefix, responses still being sent included: what a client was
+ * served, measured at the server. */
+guint64 ferry_test_server_bytes_sent (FerryTestServer *server, const char *path_prefix);
+
+/* Gives the sockets of requests that start from now on a send buffer of
+ * about @bytes (SO_SNDBUF) instead of the kernel's, which grows to
+ * megabytes and then hands data to a slow client in lumps: with a small
+ * one, what the server sends over half a second is what the client read.
+ * Call it once. */
+void ferry_test_server_set_send_buffer (FerryTestServer *server, guint bytes);
+
+/* ---- fault plans ------------------------------------------------------- */
+
+/*
+ * Faults planned one response at a time, for the reliability tests. The
+ * first call below adds handlers in front of the catch-all one (requests
+ * are recorded as before):
+ *
+ *   /file/<size>       as above, unless a plan applies to the response.
+ *   /gzip/<size>       the gzip compression of a body like /file/<size>'s,
+ *                      sent with Content-Encoding: gzip whatever the client
+ *                      accepts (ferry_test_server_gzip_body()); its ranges
+ *                      are ranges of the compressed bytes, with their own
+ *                      ETag (ferry_test_server_gzip_etag()).
+ *   /loop/<0|1>        302 to /loop/<1|0>: a redirect loop.
+ *   /redirect-to?uri=U 302 to U, whatever its scheme.
+ *
+ * Plans queue up as cuts do: the head applies to the next response of
+ * /file or /gzip, and is used up after @times of them (G_MAXUINT: never).
+ * Without a plan the switches above (cut, fail, stall, throttle) apply.
+ */
+typedef enum {
+  FERRY_TEST_FAULT_RESET,             /* @arg body bytes, then a TCP reset */
+  FERRY_TEST_FAULT_TRUNCATE,          /* @arg body bytes, then a clean close */
+  FERRY_TEST_FAULT_STALL,             /* @arg body bytes, then silence with
+                                       * the connection held open */
+  FERRY_TEST_FAULT_OVERLONG,          /* the body and @arg bytes more than
+                                       * its Content-Length */
+  FERRY_TEST_FAULT_SLOW_HEADERS,      /* no answer for @arg ms, then the
+                                       * normal one */
+  FERRY_TEST_FAULT_SHIFTED_RANGE,     /* a Range answered from @arg bytes
+                                       * before its start, Content-Range
+                                       * saying so (waits for a Range) */
+  FERRY_TEST_FAULT_BAD_CONTENT_RANGE, /* a Range answered 206 with a
+                                       * Content-Range that does not parse
+                                       * (waits for a Range) */
+  FERRY_TEST_FAULT_IGNORE_IF_RANGE,   /* a Range answered 206 from the
+                                       * current version whatever If-Range
+                                       * says (waits for a Range) */
+  FERRY_TEST_FAULT_HUGE_HEADER,       /* an X-Ferry-Huge header of @arg bytes */
+  FERRY_TEST_FAULT_MANY_HEADERS,      /* @arg headers X-Ferry-<n> */
+  FERRY_TEST_FAULT_STATUS,            /* the status @arg and a short body */
+} FerryTestFault;
+
+/* Installs the handlers without planning anything. */
+void    ferry_test_server_enable_faults (FerryTestServer *server);
+void    ferry_test_server_add_fault (FerryTestServer *server,
+                                     FerryTestFault   fault,
+                                     guint64          arg,
+                                     guint            times);
+/* The plan added last also sends the header @name: @value (a Retry-After
+ * with a 503, say). */
+void    ferry_test_server_add_fault_header (FerryTestServer *server,
+                                            const char      *name,
+                                            const char      *value);
+/* Forgets every plan not used up. */
+void    ferry_test_server_clear_faults (FerryTestServer *server);
+/* The body /gzip/@size sends (for the current seed), and its ETag. */
+GBytes *ferry_test_server_gzip_body (FerryTestServer *server, guint64 size);
+char   *ferry_test_server_gzip_etag (FerryTestServer *server, guint64 size);
+
 G_END_DECLS
