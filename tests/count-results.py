@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Counts the results of the last `meson test` run, test case by test case.
 
-    /usr/bin/python3 tests/count-results.py <builddir>
+    /usr/bin/python3 tests/count-results.py <builddir> [<builddir> ...]
+
+With several build directories (the sanitizer run and the valgrind run),
+the counts are added up.
 
 Reads <builddir>/meson-logs/testlog.json and counts the TAP lines of each
 test program's stdout: "ok" passed, "not ok" failed, "ok ... # SKIP" (and
@@ -78,29 +81,36 @@ def count_program(entry):
     return passed, failed, skipped, failed_names
 
 
-def main(argv):
-    where = argv[1] if len(argv) > 1 else "."
+def read_entries(where):
     log = where if where.endswith(".json") else os.path.join(where, "meson-logs", "testlog.json")
     try:
         with open(log, encoding="utf-8") as f:
-            entries = [json.loads(line) for line in f if line.strip()]
+            return [json.loads(line) for line in f if line.strip()]
     except OSError as e:
         print(f"cannot read {log}: {e.strerror}", file=sys.stderr)
-        print("0 passed, 1 failed")
-        return 1
+        return None
 
+
+def main(argv):
+    places = argv[1:] or ["."]
     total_passed = total_failed = total_skipped = 0
-    for entry in entries:
-        passed, failed, skipped, failed_names = count_program(entry)
-        total_passed += passed
-        total_failed += failed
-        total_skipped += skipped
-        line = f"{entry.get('name', '?')}: {passed} passed, {failed} failed"
-        if skipped:
-            line += f", {skipped} skipped"
-        print(line)
-        for name in failed_names:
-            print(f"  FAILED {name}")
+    for where in places:
+        entries = read_entries(where)
+        if entries is None:
+            total_failed += 1
+            continue
+        label = f"{os.path.basename(os.path.normpath(where))}: " if len(places) > 1 else ""
+        for entry in entries:
+            passed, failed, skipped, failed_names = count_program(entry)
+            total_passed += passed
+            total_failed += failed
+            total_skipped += skipped
+            line = f"{label}{entry.get('name', '?')}: {passed} passed, {failed} failed"
+            if skipped:
+                line += f", {skipped} skipped"
+            print(line)
+            for name in failed_names:
+                print(f"  FAILED {name}")
 
     summary = f"{total_passed} passed, {total_failed} failed"
     if total_skipped:

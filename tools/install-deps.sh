@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   gcc libc6-dev pkg-config meson ninja-build gettext
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libsqlite3-dev libjson-glib-dev libnm-dev
-  glib-networking dbus dbus-daemon
+  glib-networking dbus dbus-daemon valgrind
   python3 python3-gi python3-dbusmock
 )
 
