@@ -11,10 +11,10 @@
 
 #include "ferry-download-job.h"
 #include "ferry-error.h"
-#include "ferry-flusher.h"
+#include "ferry-disk-writer.h"
 #include "ferry-http.h"
 
-/* Large reads and writes keep system calls and lock traffic per byte low. */
+/* Reading back for the checksum. */
 #define READ_BUFFER_SIZE (256 * 1024)
 
 struct _FerryDownloadJob
@@ -186,96 +186,94 @@ open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total,
     }
 }
 
-static gboolean
-write_all (int fd, const guint8 *data, gsize size)
-{
-  while (size > 0)
-    {
-      ssize_t n = write (fd, data, size);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      data += n;
-      size -= (gsize) n;
-    }
-  return TRUE;
-}
-
 static void
 on_flushed (guint64 durable, gpointer user_data)
 {
   ferry_job_set_durable (FERRY_JOB (user_data), durable);
 }
 
-/* Ends the flusher, then flushes the rest: everything written is durable. */
-static gboolean
-finish_writing (FerryDownloadJob *self, FerryFlusher *flusher, int fd, guint64 received,
-                gint64 total, GError **error)
+static void
+on_written (gsize bytes, gpointer user_data)
 {
-  int flush_error = ferry_flusher_stop (flusher);
-
-  if (flush_error != 0)
-    return ferry_job_fail_from_errno (FERRY_JOB (self), error, flush_error, _("flush"),
-                                      self->part_path);
-  return flush_to_disk (self, fd, received, total, error);
+  ferry_job_add_transferred (FERRY_JOB (user_data), bytes);
 }
 
-/* Streams the body into @fd from @offset; a flusher thread makes what was
- * written durable at checkpoint intervals, off the data path. */
+/* Hands a buffer over once this much is in it: large writes, yet a slow
+ * transfer still reaches the disk (and its progress) steadily. */
+#define SUBMIT_THRESHOLD (256 * 1024)
+
+/* Reads the body into the writer's buffers until EOF, an error, or a
+ * failed write. */
+static gboolean
+receive_into (FerryDownloadJob *self, GInputStream *body, FerryDiskWriter *writer,
+              GCancellable *cancellable, GError **error)
+{
+  FerryJob *job = FERRY_JOB (self);
+  guint8 *buffer;
+  gsize capacity;
+
+  while ((buffer = ferry_disk_writer_get_buffer (writer, &capacity)) != NULL)
+    {
+      gsize length = 0;
+      gssize n = 1;
+
+      while (length < SUBMIT_THRESHOLD && n > 0)
+        {
+          gsize allowed = ferry_job_throttle (job, capacity - length, cancellable);
+
+          if (allowed == 0)
+            {
+              ferry_disk_writer_submit (writer, buffer, length);
+              return !g_cancellable_set_error_if_cancelled (cancellable, error);
+            }
+          n = g_input_stream_read (body, buffer + length, allowed, cancellable, error);
+          ferry_job_unthrottle (job, n > 0 ? allowed - (gsize) n : allowed);
+          if (n > 0)
+            length += (gsize) n;
+        }
+      ferry_disk_writer_submit (writer, buffer, length);
+      if (n <= 0)
+        return n == 0;
+    }
+  return TRUE;  /* the write failed: ferry_disk_writer_finish() tells why */
+}
+
+/* Streams the body into @fd from @offset. A writer thread writes while the
+ * next bytes arrive, and a flusher makes them durable at checkpoint
+ * intervals, off the data path. */
 static gboolean
 copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
            gint64 total, GCancellable *cancellable, GError **error)
 {
   FerryJob *job = FERRY_JOB (self);
-  g_autofree guint8 *buffer = g_malloc (READ_BUFFER_SIZE);
-  guint64 received = offset;
-  FerryFlusher *flusher;
+  g_autoptr(GError) read_error = NULL;
+  FerryDiskWriter *writer;
+  gboolean received_all;
+  guint64 received;
+  int write_error;
 
   if (ftruncate (fd, (off_t) offset) != 0 || lseek (fd, (off_t) offset, SEEK_SET) < 0)
     return ferry_job_fail_from_errno (job, error, errno, _("prepare"), self->part_path);
   /* The validators and the offset are published together, so that nobody
    * stores new validators with an offset into the old version's bytes. */
   ferry_job_publish_response (job, offset, total, offset);
-  flusher = ferry_flusher_start (fd, ferry_job_get_checkpoint_interval (job), on_flushed, self);
 
-  for (;;)
+  writer = ferry_disk_writer_start (fd, offset, ferry_job_get_checkpoint_interval (job),
+                                    on_written, on_flushed, self);
+  received_all = receive_into (self, body, writer, cancellable, &read_error);
+  write_error = ferry_disk_writer_finish (writer, &received);
+
+  /* Whatever happened, what reached the file is kept: flushed, it is where
+   * the next attempt resumes. */
+  if (write_error != 0)
     {
-      g_autoptr(GError) read_error = NULL;
-      gsize allowed = ferry_job_throttle (job, READ_BUFFER_SIZE, cancellable);
-      gssize n = allowed > 0 ? g_input_stream_read (body, buffer, allowed, cancellable, &read_error)
-                             : -1;
-
-      if (allowed == 0)
-        g_cancellable_set_error_if_cancelled (cancellable, &read_error);
-      else
-        ferry_job_unthrottle (job, n > 0 ? allowed - (gsize) n : allowed);
-      if (n < 0)
-        {
-          /* Keep what arrived: the next attempt resumes after it. */
-          if (!finish_writing (self, flusher, fd, received, total, error))
-            return FALSE;
-          return ferry_job_fail_from_gerror (job, error, read_error);
-        }
-      if (n == 0)
-        break;
-      if (!write_all (fd, buffer, (gsize) n))
-        {
-          int saved_errno = errno;
-
-          finish_writing (self, flusher, fd, received, total, NULL);
-          return ferry_job_fail_from_errno (job, error, saved_errno, _("write"), self->part_path);
-        }
-      received += (guint64) n;
-      ferry_flusher_advance (flusher, received);
-      ferry_job_add_transferred (job, (guint64) n);
+      flush_to_disk (self, fd, received, total, NULL);
+      return ferry_job_fail_from_errno (job, error, write_error, _("write"), self->part_path);
     }
-
-  if (!finish_writing (self, flusher, fd, received, total, error))
+  if (!flush_to_disk (self, fd, received, total, error))
     return FALSE;
+  if (!received_all)
+    return ferry_job_fail_from_gerror (job, error, read_error);
   if (total >= 0 && received != (guint64) total)
     return ferry_job_fail (job, error, "connection-lost", TRUE,
                      _("The connection ended after %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT " bytes"),

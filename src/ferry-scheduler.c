@@ -24,7 +24,13 @@ typedef struct {
   guint64           attempt_offset;
   gboolean          stopping;    /* paused or canceled by the app */
   gboolean          timed_out;   /* canceled by the connect watchdog */
+  GSList           *stopped;     /* StoppedWaiter, told once the job ended */
 } Slot;
+
+typedef struct {
+  FerryStoppedFunc func;
+  gpointer         data;
+} StoppedWaiter;
 
 struct _FerryScheduler
 {
@@ -76,8 +82,22 @@ static void enqueue (FerryScheduler *self, FerryTransfer *transfer);
 static FerryStatus verdict (FerryScheduler *self, FerryTransfer *transfer);
 
 static void
+tell_stopped (Slot *slot)
+{
+  GSList *waiters = g_slist_reverse (g_steal_pointer (&slot->stopped));
+
+  for (GSList *l = waiters; l != NULL; l = l->next)
+    {
+      StoppedWaiter *waiter = l->data;
+      waiter->func (waiter->data);
+    }
+  g_slist_free_full (waiters, g_free);
+}
+
+static void
 slot_free (Slot *slot)
 {
+  tell_stopped (slot);
   g_clear_handle_id (&slot->retry_source, g_source_remove);
   g_clear_object (&slot->job);
   g_clear_object (&slot->cancellable);
@@ -947,6 +967,24 @@ ferry_scheduler_set_default_cost_policy (FerryScheduler *self, const char *app_i
                                          GError **error)
 {
   return ferry_store_save_default_cost_policy (self->store, app_id, kind, policy, error);
+}
+
+void
+ferry_scheduler_when_stopped (FerryScheduler *self, FerryTransfer *transfer,
+                              FerryStoppedFunc func, gpointer data)
+{
+  Slot *slot = g_hash_table_lookup (self->draining, transfer);
+  StoppedWaiter *waiter;
+
+  if (slot == NULL)
+    {
+      func (data);
+      return;
+    }
+  waiter = g_new0 (StoppedWaiter, 1);
+  waiter->func = func;
+  waiter->data = data;
+  slot->stopped = g_slist_prepend (slot->stopped, waiter);
 }
 
 gboolean

@@ -62,6 +62,12 @@ gboolean        ferry_scheduler_set_default_cost_policy (FerryScheduler *self, c
                                                          FerryTransferKind kind,
                                                          FerryCostPolicy policy, GError **error);
 
+/* Calls @func once @transfer's job has ended and its byte counts are
+ * final (at once when no job runs): after Pause, say. */
+typedef void (*FerryStoppedFunc) (gpointer data);
+void            ferry_scheduler_when_stopped (FerryScheduler *self, FerryTransfer *transfer,
+                                              FerryStoppedFunc func, gpointer data);
+
 /* Whether anything is queued or running (notify::busy). */
 gboolean        ferry_scheduler_get_busy (FerryScheduler *self);
 /* Stops every job, keeping their bytes, before the service exits. */

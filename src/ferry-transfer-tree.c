@@ -239,6 +239,12 @@ open_response_body (FerryTransfer *transfer, GDBusMethodInvocation *invocation)
   return_fd (invocation, fd);
 }
 
+static void
+reply_empty (gpointer data)
+{
+  g_dbus_method_invocation_return_value (data, NULL);
+}
+
 static gboolean
 set_policy (FerryTransferTree *self, FerryTransfer *transfer, GDBusMethodInvocation *invocation,
             GError **error)
@@ -325,10 +331,14 @@ handle_transfer_call (FerryTransferTree *self, FerryTransfer *transfer,
   else
     g_assert_not_reached (); /* GDBus checked the method against the interface */
 
-  if (ok)
-    g_dbus_method_invocation_return_value (invocation, NULL);
-  else
+  if (!ok)
     g_dbus_method_invocation_take_error (invocation, error);
+  else if (g_str_equal (method, "Pause"))
+    /* Answered once the bytes are final, so that what the app reads then
+     * is what the transfer will resume from. */
+    ferry_scheduler_when_stopped (self->scheduler, transfer, reply_empty, invocation);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
 /* The single gate for every call on a transfer. */
