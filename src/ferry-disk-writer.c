@@ -32,8 +32,8 @@ struct _FerryDiskWriter
   gint              failed;        /* atomic: the reader may look */
 };
 
-static gboolean
-write_all (int fd, const guint8 *data, gsize size)
+gboolean
+ferry_write_all (int fd, const guint8 *data, gsize size)
 {
   while (size > 0)
     {
@@ -62,7 +62,7 @@ writer_thread (gpointer data)
       /* After a failure, buffers are only handed back. */
       if (self->error == 0 && chunk->length > 0)
         {
-          if (write_all (self->fd, chunk->data, chunk->length))
+          if (ferry_write_all (self->fd, chunk->data, chunk->length))
             {
               self->written += chunk->length;
               ferry_flusher_advance (self->flusher, self->written);

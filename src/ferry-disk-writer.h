@@ -29,4 +29,7 @@ void             ferry_disk_writer_submit (FerryDiskWriter *self, guint8 *buffer
  * of what is in the file. */
 int              ferry_disk_writer_finish (FerryDiskWriter *self, guint64 *written);
 
+/* write(2) of all of @data, through short writes and EINTR; errno on FALSE. */
+gboolean         ferry_write_all (int fd, const guint8 *data, gsize size);
+
 G_END_DECLS

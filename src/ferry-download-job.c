@@ -238,6 +238,40 @@ receive_into (FerryDownloadJob *self, GInputStream *body, FerryDiskWriter *write
   return TRUE;  /* the write failed: ferry_disk_writer_finish() tells why */
 }
 
+/* A body this small is read and written in turn, in the job's thread:
+ * threads to overlap them would cost more than they save. */
+#define SMALL_BODY (1024 * 1024)
+
+static gboolean
+receive_small (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
+               guint64 *received, int *write_error, GCancellable *cancellable, GError **error)
+{
+  FerryJob *job = FERRY_JOB (self);
+  g_autofree guint8 *buffer = g_malloc (SMALL_BODY);
+
+  *received = offset;
+  *write_error = 0;
+  for (;;)
+    {
+      gsize allowed = ferry_job_throttle (job, SMALL_BODY, cancellable);
+      gssize n;
+
+      if (allowed == 0)
+        return !g_cancellable_set_error_if_cancelled (cancellable, error);
+      n = g_input_stream_read (body, buffer, allowed, cancellable, error);
+      ferry_job_unthrottle (job, n > 0 ? allowed - (gsize) n : allowed);
+      if (n <= 0)
+        return n == 0;
+      if (!ferry_write_all (fd, buffer, (gsize) n))
+        {
+          *write_error = errno;
+          return TRUE;
+        }
+      *received += (guint64) n;
+      ferry_job_add_transferred (job, (gsize) n);
+    }
+}
+
 /* Streams the body into @fd from @offset. A writer thread writes while the
  * next bytes arrive, and a flusher makes them durable at checkpoint
  * intervals, off the data path. */
@@ -247,7 +281,7 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
 {
   FerryJob *job = FERRY_JOB (self);
   g_autoptr(GError) read_error = NULL;
-  FerryDiskWriter *writer;
+  FerryDiskWriter *writer = NULL;
   gboolean received_all;
   guint64 received;
   int write_error;
@@ -258,10 +292,16 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
    * stores new validators with an offset into the old version's bytes. */
   ferry_job_publish_response (job, offset, total, offset);
 
-  writer = ferry_disk_writer_start (fd, offset, ferry_job_get_checkpoint_interval (job),
-                                    on_written, on_flushed, self);
-  received_all = receive_into (self, body, writer, cancellable, &read_error);
-  write_error = ferry_disk_writer_finish (writer, &received);
+  if (total >= 0 && (guint64) total - offset <= SMALL_BODY)
+    received_all = receive_small (self, body, fd, offset, &received, &write_error,
+                                  cancellable, &read_error);
+  else
+    {
+      writer = ferry_disk_writer_start (fd, offset, ferry_job_get_checkpoint_interval (job),
+                                        on_written, on_flushed, self);
+      received_all = receive_into (self, body, writer, cancellable, &read_error);
+      write_error = ferry_disk_writer_finish (writer, &received);
+    }
 
   /* Whatever happened, what reached the file is kept: flushed, it is where
    * the next attempt resumes. */

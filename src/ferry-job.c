@@ -412,8 +412,8 @@ ferry_job_save_response_body (FerryJob *self, GInputStream *body,
   return TRUE;
 }
 
-static gpointer
-job_thread (gpointer data)
+static void
+job_thread (gpointer data, gpointer unused)
 {
   g_autoptr(GTask) task = data;
   FerryJob *self = g_task_get_source_object (task);
@@ -432,7 +432,22 @@ job_thread (gpointer data)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-  return NULL;
+}
+
+/* Jobs block for as long as a transfer lasts, so they have threads of
+ * their own, not GLib's shared pool; idle ones are kept for the next. */
+static GThreadPool *
+job_pool (void)
+{
+  static GThreadPool *pool;
+
+  /* Jobs start on the main thread only: no race to create it. */
+  if (pool == NULL)
+    {
+      pool = g_thread_pool_new (job_thread, NULL, -1, FALSE, NULL);
+      g_thread_pool_set_max_unused_threads (16);
+    }
+  return pool;
 }
 
 void
@@ -446,8 +461,7 @@ ferry_job_run_async (FerryJob           *self,
 
   g_task_set_source_tag (task, ferry_job_run_async);
   priv->start_time = g_get_monotonic_time ();
-  /* A thread of its own: blocking I/O would starve GLib's shared pool. */
-  g_thread_unref (g_thread_new ("ferry-job", job_thread, g_steal_pointer (&task)));
+  g_thread_pool_push (job_pool (), g_steal_pointer (&task), NULL);
 }
 
 gboolean

@@ -28,6 +28,7 @@ struct _FerryStore
 G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
 
 static gboolean on_group_commit (gpointer user_data);
+static gboolean join_group (FerryStore *self, GError **error);
 
 static gboolean
 set_sqlite_error (FerryStore *self, GError **error, const char *what)
@@ -336,7 +337,9 @@ on_group_commit (gpointer user_data)
 }
 
 /* Opens (or joins) a group of writes that one commit makes durable: many
- * creations cost one fsync instead of one each. */
+ * creations and state changes cost one fsync instead of one each. The
+ * commit runs once the main loop has nothing more urgent to do: within
+ * milliseconds. */
 static gboolean
 join_group (FerryStore *self, GError **error)
 {
@@ -409,6 +412,9 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
   sqlite3_stmt *stmt = self->state_stmt;
   const FerryResponseInfo *response = ferry_transfer_get_response (transfer);
 
+  if (!join_group (self, error))
+    return FALSE;
+
   sqlite3_bind_text (stmt, 1, ferry_status_to_string (ferry_transfer_get_status (transfer)),
                      -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 2, ferry_transfer_get_started (transfer));
@@ -436,12 +442,9 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
 gboolean
 ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error)
 {
-  /* Inside a group commit, the offsets go with it. */
-  gboolean own_transaction = sqlite3_get_autocommit (self->db);
-
   if (transfers->len == 0)
     return TRUE;
-  if (own_transaction && !exec_sql (self, "BEGIN", error))
+  if (!join_group (self, error))
     return FALSE;
 
   for (guint i = 0; i < transfers->len; i++)
@@ -453,13 +456,9 @@ ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error
       sqlite3_bind_int64 (stmt, 2, ferry_transfer_get_total_bytes (transfer));
       sqlite3_bind_text (stmt, 3, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
       if (!step_done (self, stmt, error, "saving offsets"))
-        {
-          if (own_transaction)
-            exec_sql (self, "ROLLBACK", NULL);
-          return FALSE;
-        }
+        return FALSE;
     }
-  return !own_transaction || exec_sql (self, "COMMIT", error);
+  return TRUE;
 }
 
 GVariant *

@@ -23,9 +23,10 @@ gboolean    ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GErro
 typedef void (*FerryStoreDurableFunc) (const GError *error, gpointer data);
 void        ferry_store_when_durable (FerryStore *self, FerryStoreDurableFunc func,
                                       gpointer data);
-/* Saves status, error, offsets and response information. */
+/* Saves status, error, offsets and response information, in the current
+ * group of writes (see ferry_store_insert). */
 gboolean    ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **error);
-/* Saves the durable offsets of many transfers in one transaction. */
+/* Saves the durable offsets of many transfers, in the current group. */
 gboolean    ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error);
 /* A stored GVariant of @type; NULL (with a warning) when it is damaged. */
 GVariant   *ferry_store_decode_value (const char *text, const char *type);
