@@ -3,51 +3,19 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "ferry-error.h"
 #include "ferry-validate.h"
 #include "ferryctl-common.h"
-
-static gboolean
-register_app (GDBusConnection *connection, const char *app_id, GError **error)
-{
-  g_autoptr(FerryDBusManager) manager = NULL;
-
-  manager = ferry_dbus_manager_proxy_new_sync (connection,
-                                               G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                               G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                                               FERRY_BUS_NAME, FERRY_MANAGER_PATH,
-                                               NULL, error);
-  if (manager == NULL)
-    return FALSE;
-  return ferry_dbus_manager_call_register_sync (manager, app_id, NULL, error);
-}
 
 FerryctlClient *
 ferryctl_client_new (const FerryctlGlobals *globals, GError **error)
 {
   g_autoptr(FerryctlClient) client = g_new0 (FerryctlClient, 1);
 
-  /* Registering the domain maps org.freedesktop.Ferry1.Error.* to FERRY_ERROR. */
-  (void) ferry_error_quark ();
-
-  client->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
-  if (client->connection == NULL)
-    return NULL;
-
-  /* The service ties a connection to an app on its first call, so Register
-   * has to come before anything else. */
-  if (globals->app_id != NULL && !register_app (client->connection, globals->app_id, error))
-    return NULL;
-
-  client->downloader =
-    ferry_dbus_downloader_proxy_new_sync (client->connection,
-                                          G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                          G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                                          FERRY_BUS_NAME, FERRY_DOWNLOADER_PATH,
-                                          NULL, error);
+  /* With --app-id, the downloader registers the connection as that app
+   * before anything else, as the service requires. */
+  client->downloader = ferry_downloader_new_sync (globals->app_id, NULL, error);
   if (client->downloader == NULL)
     return NULL;
-
   return g_steal_pointer (&client);
 }
 
@@ -55,50 +23,26 @@ void
 ferryctl_client_free (FerryctlClient *client)
 {
   g_clear_object (&client->downloader);
-  g_clear_object (&client->connection);
   g_free (client);
 }
 
-/* Returns a proxy for the transfer at @path. Unless @flags say not to, its
- * properties are loaded, and a transfer that cannot be read is an error. */
-FerryDBusTransfer *
-ferryctl_client_get_transfer (FerryctlClient  *client,
-                              const char      *path,
-                              GDBusProxyFlags  flags,
-                              GError         **error)
+/* Returns the transfer at @path, attached, with its properties read. */
+FerryTransfer *
+ferryctl_client_get_transfer (FerryctlClient *client, const char *path, GError **error)
 {
-  g_autoptr(FerryDBusTransfer) proxy = NULL;
-  g_autoptr(GVariant) status = NULL;
+  return ferry_downloader_get_transfer_sync (client->downloader, path, NULL, error);
+}
 
-  proxy = ferry_dbus_transfer_proxy_new_sync (client->connection, flags, FERRY_BUS_NAME,
-                                              path, NULL, error);
-  if (proxy == NULL)
-    return NULL;
-  if (flags & G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES)
-    return g_steal_pointer (&proxy);
-
-  status = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (proxy), "Status");
-  if (status != NULL)
-    return g_steal_pointer (&proxy);
-
-  /* GDBusProxy drops the error of its GetAll call; a method call on the
-   * same object tells the user why (NotFound, AccessDenied, …). */
-  if (ferry_dbus_transfer_call_get_response_information_sync (proxy, NULL, NULL, NULL, NULL,
-                                                              NULL, error))
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 _("Cannot read the properties of %s"), path);
-  return NULL;
+GPtrArray *
+ferryctl_client_list_downloads (FerryctlClient *client, const char *group, GError **error)
+{
+  return ferry_downloader_get_current_downloads_sync (client->downloader, group, NULL, error);
 }
 
 gboolean
-ferryctl_client_list_downloads (FerryctlClient   *client,
-                                const char       *group,
-                                char           ***out_paths,
-                                GError          **error)
+ferryctl_status_is_end (FerryTransferStatus status)
 {
-  return ferry_dbus_downloader_call_get_current_downloads_sync (client->downloader,
-                                                                group ? group : "",
-                                                                out_paths, NULL, error);
+  return ferry_transfer_status_is_final (status) || status == FERRY_TRANSFER_STATUS_ERROR;
 }
 
 static gboolean

@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "ferry-dbus-generated.h"
+#include "ferry.h"
 
 G_BEGIN_DECLS
 
@@ -27,28 +27,28 @@ typedef struct {
   char *app_id;
 } FerryctlGlobals;
 
-/* What a command needs from the bus: the connection, identified as the
- * right app, and the Downloader. */
+/* What a command needs from the service: a downloader on a connection
+ * that acts as the right app. */
 typedef struct {
-  GDBusConnection     *connection;
-  FerryDBusDownloader *downloader;
+  FerryDownloader *downloader;
 } FerryctlClient;
 
-FerryctlClient    *ferryctl_client_new (const FerryctlGlobals *globals, GError **error);
-void               ferryctl_client_free (FerryctlClient *client);
-FerryDBusTransfer *ferryctl_client_get_transfer (FerryctlClient  *client,
-                                                 const char      *path,
-                                                 GDBusProxyFlags  flags,
-                                                 GError         **error);
-gboolean           ferryctl_client_list_downloads (FerryctlClient   *client,
-                                                   const char       *group,
-                                                   char           ***out_paths,
-                                                   GError          **error);
+FerryctlClient *ferryctl_client_new (const FerryctlGlobals *globals, GError **error);
+void            ferryctl_client_free (FerryctlClient *client);
+FerryTransfer  *ferryctl_client_get_transfer (FerryctlClient *client,
+                                              const char     *path,
+                                              GError        **error);
+GPtrArray      *ferryctl_client_list_downloads (FerryctlClient *client,
+                                                const char     *group,
+                                                GError        **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryctlClient, ferryctl_client_free)
 
 char       *ferryctl_path_from_id (const char *id);
 const char *ferryctl_id_from_path (const char *path);
+
+/* Completed, canceled and failed transfers: what --wait and monitor stop at. */
+gboolean    ferryctl_status_is_end (FerryTransferStatus status);
 
 GOptionContext *ferryctl_option_context_new (FerryctlGlobals    *globals,
                                              const char         *parameter_string,

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "ferry-progress-bar.h"
-#include "ferry-status.h"
 #include "ferry-validate.h"
 #include "ferryctl-common.h"
 #include "ferryctl-output.h"
@@ -32,29 +31,28 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DownloadOptions, download_options_clear)
 
 /* Follows one transfer from Start to its end. */
 typedef struct {
-  FerryctlClient    *client;
-  FerryDBusTransfer *proxy;
-  FerryProgressBar  *bar;
-  gint64             start_us;
-  guint64            start_bytes;
-  guint64            done;
-  guint64            total;
-  char              *status;
-  char              *error_name;
-  char              *error_message;
-  gboolean           ended;
-  gboolean           interrupted;
-  gboolean           service_lost;
+  FerryctlClient      *client;
+  FerryTransfer       *transfer;
+  FerryProgressBar    *bar;
+  gint64               start_us;
+  guint64              start_bytes;
+  FerryTransferStatus  status;
+  char                *error_name;
+  char                *error_message;
+  gboolean             ended;
+  gboolean             interrupted;
+  gboolean             service_lost;
 } Waiter;
 
 static void
 waiter_clear (Waiter *w)
 {
-  if (w->proxy != NULL)
-    g_signal_handlers_disconnect_by_data (w->proxy, w);
-  g_clear_object (&w->proxy);
+  if (w->transfer != NULL)
+    g_signal_handlers_disconnect_by_data (w->transfer, w);
+  if (w->client != NULL)
+    g_signal_handlers_disconnect_by_data (w->client->downloader, w);
+  g_clear_object (&w->transfer);
   g_clear_pointer (&w->bar, ferry_progress_bar_free);
-  g_clear_pointer (&w->status, g_free);
   g_clear_pointer (&w->error_name, g_free);
   g_clear_pointer (&w->error_message, g_free);
 }
@@ -157,125 +155,90 @@ build_options (DownloadOptions *opts, GError **error)
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
-/* Creates and starts the download; returns its proxy, subscribed to its
- * signals, or NULL after printing why. */
-static FerryDBusTransfer *
+/* Creates and starts the download; returns it, attached, or NULL after
+ * printing why. */
+static FerryTransfer *
 create_and_start (FerryctlClient *client, const char *uri, const char *destination,
                   GVariant *options)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(FerryDBusTransfer) proxy = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(FerryTransfer) transfer = NULL;
 
-  if (!ferry_dbus_downloader_call_create_download_sync (client->downloader, uri, destination,
-                                                        options, &path, NULL, &error))
+  /* Attached before Start: a small file can be done before the reply. */
+  transfer = ferry_downloader_create_download_sync (client->downloader, uri, destination,
+                                                    options, NULL, &error);
+  if (transfer == NULL)
     {
       ferryctl_service_error (_("Cannot create the download"), error);
       return NULL;
     }
 
-  /* Subscribe before Start: a small file can be done before the reply. */
-  proxy = ferryctl_client_get_transfer (client, path, G_DBUS_PROXY_FLAGS_NONE, &error);
-  if (proxy == NULL)
-    {
-      ferryctl_service_error (_("Cannot follow the download"), error);
-      return NULL;
-    }
-
-  if (!ferry_dbus_transfer_call_start_sync (proxy, NULL, &error))
+  if (!ferry_transfer_start_sync (transfer, NULL, &error))
     {
       /* Do not leave behind an idle transfer that nobody will start. */
-      ferry_dbus_transfer_call_cancel_sync (proxy, NULL, NULL);
+      ferry_transfer_cancel_sync (transfer, NULL, NULL);
       ferryctl_service_error (_("Cannot start the download"), error);
       return NULL;
     }
-  return g_steal_pointer (&proxy);
+  return g_steal_pointer (&transfer);
 }
 
 /* What the bar shows instead of the rate while the transfer is not moving. */
 static const char *
-describe_status (const char *status)
+describe_status (FerryTransferStatus status)
 {
-  FerryStatus value;
-
-  if (!ferry_status_from_string (status, &value))
-    return status;
-  switch (value)
+  switch (status)
     {
-    case FERRY_STATUS_IDLE: return _("queued");
-    case FERRY_STATUS_RUNNING: return NULL;
-    case FERRY_STATUS_PAUSED_BY_APPLICATION: return _("paused");
-    case FERRY_STATUS_PAUSED_COSTED_NETWORK: return _("paused: metered network");
-    case FERRY_STATUS_PAUSED_NO_NETWORK: return _("paused: no network");
-    case FERRY_STATUS_PAUSED_SYSTEM_POLICY: return _("paused by the system");
-    case FERRY_STATUS_PAUSED_RECOVERABLE_WEB_ERROR: return _("waiting to retry");
-    case FERRY_STATUS_COMPLETED: return _("done");
-    case FERRY_STATUS_CANCELED: return _("canceled");
-    case FERRY_STATUS_ERROR: return _("failed");
+    case FERRY_TRANSFER_STATUS_IDLE: return _("queued");
+    case FERRY_TRANSFER_STATUS_RUNNING: return NULL;
+    case FERRY_TRANSFER_STATUS_PAUSED_BY_APPLICATION: return _("paused");
+    case FERRY_TRANSFER_STATUS_PAUSED_COSTED_NETWORK: return _("paused: metered network");
+    case FERRY_TRANSFER_STATUS_PAUSED_NO_NETWORK: return _("paused: no network");
+    case FERRY_TRANSFER_STATUS_PAUSED_SYSTEM_POLICY: return _("paused by the system");
+    case FERRY_TRANSFER_STATUS_PAUSED_RECOVERABLE_WEB_ERROR: return _("waiting to retry");
+    case FERRY_TRANSFER_STATUS_COMPLETED: return _("done");
+    case FERRY_TRANSFER_STATUS_CANCELED: return _("canceled");
+    case FERRY_TRANSFER_STATUS_ERROR: return _("failed");
     }
-  return status;
+  return NULL;
 }
 
-/* An error ends the wait too: Resume could revive it, but nobody here will. */
-static gboolean
-status_ends_wait (const char *status)
-{
-  return g_strcmp0 (status, "completed") == 0 || g_strcmp0 (status, "canceled") == 0 ||
-         g_strcmp0 (status, "error") == 0;
-}
-
+/* An error ends the wait too: Resume could revive it, but nobody here
+ * will. The transfer sets its error before it announces the status. */
 static void
-waiter_set_status (Waiter *w, const char *status, const char *error_name,
-                   const char *error_message)
+on_notify_status (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
-  if (w->ended || status == NULL)
+  Waiter *w = user_data;
+  FerryTransferStatus status = ferry_transfer_get_status (w->transfer);
+
+  if (w->ended)
     return;
-  if (status_ends_wait (status))
+  if (ferryctl_status_is_end (status))
     {
       w->ended = TRUE;
-      w->status = g_strdup (status);
-      w->error_name = g_strdup (error_name ? error_name : "");
-      w->error_message = g_strdup (error_message ? error_message : "");
+      w->status = status;
+      w->error_name = g_strdup (ferry_transfer_get_error_name (w->transfer));
+      w->error_message = g_strdup (ferry_transfer_get_error_message (w->transfer));
     }
   else if (w->bar != NULL)
     ferry_progress_bar_set_note (w->bar, describe_status (status));
 }
 
 static void
-on_status_changed (FerryDBusTransfer *proxy, const char *status, const char *error_name,
-                   const char *error_message, gpointer user_data)
-{
-  waiter_set_status (user_data, status, error_name, error_message);
-}
-
-/* PropertiesChanged may come before or instead of StatusChanged. */
-static void
-on_notify_status (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  FerryDBusTransfer *proxy = FERRY_DBUS_TRANSFER (object);
-
-  waiter_set_status (user_data, ferry_dbus_transfer_get_status (proxy),
-                     ferry_dbus_transfer_get_error_name (proxy),
-                     ferry_dbus_transfer_get_error_message (proxy));
-}
-
-static void
-on_progress (FerryDBusTransfer *proxy, guint64 transferred, guint64 total, gpointer user_data)
+on_progress (FerryTransfer *transfer, guint64 transferred, guint64 total, gpointer user_data)
 {
   Waiter *w = user_data;
 
-  w->done = transferred;
-  w->total = total;
   if (w->bar != NULL && !w->ended)
     ferry_progress_bar_update (w->bar, transferred, total);
 }
 
 static void
-on_name_owner (GObject *object, GParamSpec *pspec, gpointer user_data)
+on_service_running (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
   Waiter *w = user_data;
 
-  if (g_dbus_proxy_get_name_owner (G_DBUS_PROXY (object)) == NULL)
+  if (!ferry_downloader_get_service_running (w->client->downloader))
     w->service_lost = TRUE;
 }
 
@@ -293,19 +256,18 @@ waiter_run (Waiter *w)
 {
   guint sigint_id;
 
-  g_signal_connect (w->proxy, "status-changed", G_CALLBACK (on_status_changed), w);
-  g_signal_connect (w->proxy, "notify::status", G_CALLBACK (on_notify_status), w);
-  g_signal_connect (w->proxy, "progress", G_CALLBACK (on_progress), w);
-  g_signal_connect (w->proxy, "notify::g-name-owner", G_CALLBACK (on_name_owner), w);
+  g_signal_connect (w->transfer, "notify::status", G_CALLBACK (on_notify_status), w);
+  g_signal_connect (w->transfer, "progress", G_CALLBACK (on_progress), w);
+  g_signal_connect (w->client->downloader, "notify::service-running",
+                    G_CALLBACK (on_service_running), w);
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, w);
 
   w->start_us = g_get_monotonic_time ();
-  w->done = w->start_bytes = ferry_dbus_transfer_get_bytes_received (w->proxy);
-  w->total = ferry_dbus_transfer_get_total_bytes_to_receive (w->proxy);
+  w->start_bytes = ferry_transfer_get_bytes_received (w->transfer);
   if (w->bar != NULL)
-    ferry_progress_bar_update (w->bar, w->done, w->total);
-  /* Catch up with what happened before the signals were connected. */
-  on_notify_status (G_OBJECT (w->proxy), NULL, w);
+    ferry_progress_bar_update (w->bar, w->start_bytes,
+                               ferry_transfer_get_total_bytes_to_receive (w->transfer));
+  on_notify_status (G_OBJECT (w->transfer), NULL, w);
 
   while (!w->ended && !w->interrupted && !w->service_lost)
     g_main_context_iteration (NULL, TRUE);
@@ -313,24 +275,17 @@ waiter_run (Waiter *w)
   g_source_remove (sigint_id);
 }
 
-/* The final state: read afresh, since BytesReceived is not announced by
- * PropertiesChanged, with the status that ended the wait. */
+/* The final state, read afresh, with the status that ended the wait. */
 static FerryctlTransferInfo *
 waiter_get_final_info (Waiter *w)
 {
-  const char *path = g_dbus_proxy_get_object_path (G_DBUS_PROXY (w->proxy));
-  g_autoptr(FerryDBusTransfer) fresh = NULL;
   FerryctlTransferInfo *info;
 
-  fresh = ferryctl_client_get_transfer (w->client, path,
-                                        G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, NULL);
-  info = ferryctl_transfer_info_new (fresh != NULL ? fresh : w->proxy);
-  if (fresh == NULL)
-    {
-      info->bytes_received = w->done;
-      info->total_bytes = w->total;
-    }
-  ferryctl_transfer_info_set_status (info, w->status, w->error_name, w->error_message);
+  if (!ferry_transfer_refresh_sync (w->transfer, NULL, NULL))
+    g_debug ("Cannot read the final state of %s", ferry_transfer_get_id (w->transfer));
+  info = ferryctl_transfer_info_new (w->transfer);
+  ferryctl_transfer_info_set_status (info, ferry_transfer_status_to_string (w->status),
+                                     w->error_name, w->error_message);
   return info;
 }
 
@@ -359,7 +314,7 @@ waiter_report (Waiter *w, gboolean json)
 
   if (w->bar != NULL)
     {
-      ferry_progress_bar_set_note (w->bar, describe_status (info->status));
+      ferry_progress_bar_set_note (w->bar, describe_status (w->status));
       /* With an unknown size, a finished transfer still shows as 100%. */
       ferry_progress_bar_update (w->bar, info->bytes_received,
                                  g_strcmp0 (info->status, "completed") == 0 &&
@@ -387,7 +342,7 @@ waiter_report (Waiter *w, gboolean json)
 static int
 waiter_report_detached (Waiter *w)
 {
-  const char *id = ferryctl_id_from_path (g_dbus_proxy_get_object_path (G_DBUS_PROXY (w->proxy)));
+  const char *id = ferry_transfer_get_id (w->transfer);
 
   if (w->bar != NULL)
     ferry_progress_bar_finish (w->bar);
@@ -403,14 +358,14 @@ waiter_report_detached (Waiter *w)
 }
 
 static int
-follow_download (FerryctlClient *client, FerryDBusTransfer *proxy, const char *destination,
+follow_download (FerryctlClient *client, FerryTransfer *transfer, const char *destination,
                  gboolean json)
 {
   g_auto(Waiter) w = { 0, };
   g_autofree char *label = g_path_get_basename (destination);
 
   w.client = client;
-  w.proxy = g_object_ref (proxy);
+  w.transfer = g_object_ref (transfer);
   if (!json && isatty (STDOUT_FILENO))
     w.bar = ferry_progress_bar_new (label);
 
@@ -420,36 +375,47 @@ follow_download (FerryctlClient *client, FerryDBusTransfer *proxy, const char *d
   return waiter_report (&w, json);
 }
 
+/* The state after Start, read afresh: the signals of the change are still
+ * queued behind the reply. */
+static void
+print_queued_json (FerryTransfer *transfer)
+{
+  g_autoptr(FerryctlTransferInfo) info = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (!ferry_transfer_refresh_sync (transfer, NULL, NULL))
+    g_debug ("Cannot read %s again", ferry_transfer_get_id (transfer));
+  info = ferryctl_transfer_info_new (transfer);
+  node = ferryctl_transfer_info_to_json (info);
+  ferryctl_print_json (node, TRUE);
+}
+
 static int
 run_download (FerryctlGlobals *globals, DownloadOptions *opts, const char *uri,
               const char *destination, GVariant *options)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryctlClient) client = NULL;
-  g_autoptr(FerryDBusTransfer) proxy = NULL;
+  g_autoptr(FerryTransfer) transfer = NULL;
 
   client = ferryctl_client_new (globals, &error);
   if (client == NULL)
     return ferryctl_service_error (_("Cannot reach the Ferry service"), error);
 
-  proxy = create_and_start (client, uri, destination, options);
-  if (proxy == NULL)
+  transfer = create_and_start (client, uri, destination, options);
+  if (transfer == NULL)
     return FERRYCTL_EXIT_SERVICE;
 
   if (!opts->json)
     {
-      g_print ("%s\n", g_dbus_proxy_get_object_path (G_DBUS_PROXY (proxy)));
+      g_print ("%s\n", ferry_transfer_get_object_path (transfer));
       fflush (stdout);
     }
   if (opts->wait)
-    return follow_download (client, proxy, destination, opts->json);
+    return follow_download (client, transfer, destination, opts->json);
 
   if (opts->json)
-    {
-      g_autoptr(FerryctlTransferInfo) info = ferryctl_transfer_info_new (proxy);
-      g_autoptr(JsonNode) node = ferryctl_transfer_info_to_json (info);
-      ferryctl_print_json (node, TRUE);
-    }
+    print_queued_json (transfer);
   return FERRYCTL_EXIT_OK;
 }
 

@@ -14,12 +14,12 @@
 typedef struct _Monitor Monitor;
 
 typedef struct {
-  Monitor           *monitor;
-  FerryDBusTransfer *proxy;
-  char              *path;
-  char              *status;
-  gint64             last_progress_us;
-  gboolean           ended;
+  Monitor       *monitor;
+  FerryTransfer *transfer;
+  char          *path;
+  char          *status;
+  gint64         last_progress_us;
+  gboolean       ended;
 } Watch;
 
 struct _Monitor {
@@ -36,18 +36,11 @@ struct _Monitor {
 static void
 watch_free (Watch *watch)
 {
-  g_signal_handlers_disconnect_by_data (watch->proxy, watch);
-  g_object_unref (watch->proxy);
+  g_signal_handlers_disconnect_by_data (watch->transfer, watch);
+  g_object_unref (watch->transfer);
   g_free (watch->path);
   g_free (watch->status);
   g_free (watch);
-}
-
-static gboolean
-status_is_end (const char *status)
-{
-  return g_strcmp0 (status, "completed") == 0 || g_strcmp0 (status, "canceled") == 0 ||
-         g_strcmp0 (status, "error") == 0;
 }
 
 static JsonBuilder *
@@ -133,19 +126,22 @@ print_progress (Watch *watch, guint64 done, guint64 total)
   end_json_event (builder);
 }
 
+/* The transfer sets its error before it announces the status. */
 static void
-watch_set_status (Watch *watch, const char *status, const char *error_name,
-                  const char *error_message)
+on_notify_status (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
+  Watch *watch = user_data;
   Monitor *monitor = watch->monitor;
-  gboolean ended = status_is_end (status);
+  FerryTransferStatus value = ferry_transfer_get_status (watch->transfer);
+  const char *status = ferry_transfer_status_to_string (value);
+  gboolean ended = ferryctl_status_is_end (value);
 
-  /* PropertiesChanged and StatusChanged both announce each change. */
-  if (status == NULL || g_strcmp0 (watch->status, status) == 0)
+  if (g_strcmp0 (watch->status, status) == 0)
     return;
   g_free (watch->status);
   watch->status = g_strdup (status);
-  print_status (watch, error_name, error_message);
+  print_status (watch, ferry_transfer_get_error_name (watch->transfer),
+                ferry_transfer_get_error_message (watch->transfer));
 
   if (ended && !watch->ended)
     monitor->n_active--;
@@ -155,24 +151,7 @@ watch_set_status (Watch *watch, const char *status, const char *error_name,
 }
 
 static void
-on_status_changed (FerryDBusTransfer *proxy, const char *status, const char *error_name,
-                   const char *error_message, gpointer user_data)
-{
-  watch_set_status (user_data, status, error_name, error_message);
-}
-
-static void
-on_notify_status (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  FerryDBusTransfer *proxy = FERRY_DBUS_TRANSFER (object);
-
-  watch_set_status (user_data, ferry_dbus_transfer_get_status (proxy),
-                    ferry_dbus_transfer_get_error_name (proxy),
-                    ferry_dbus_transfer_get_error_message (proxy));
-}
-
-static void
-on_progress (FerryDBusTransfer *proxy, guint64 transferred, guint64 total, gpointer user_data)
+on_progress (FerryTransfer *transfer, guint64 transferred, guint64 total, gpointer user_data)
 {
   Watch *watch = user_data;
   gint64 now = g_get_monotonic_time ();
@@ -185,29 +164,32 @@ on_progress (FerryDBusTransfer *proxy, guint64 transferred, guint64 total, gpoin
   print_progress (watch, transferred, total);
 }
 
-/* Starts watching the transfer at @path and prints where it stands. */
-static gboolean
-monitor_add (Monitor *monitor, const char *path, GError **error)
+/* Starts watching @transfer (taking it) and prints where it stands. */
+static void
+monitor_watch (Monitor *monitor, FerryTransfer *transfer)
 {
-  FerryDBusTransfer *proxy;
-  Watch *watch;
+  Watch *watch = g_new0 (Watch, 1);
 
-  proxy = ferryctl_client_get_transfer (monitor->client, path, G_DBUS_PROXY_FLAGS_NONE, error);
-  if (proxy == NULL)
-    return FALSE;
-
-  watch = g_new0 (Watch, 1);
   watch->monitor = monitor;
-  watch->proxy = proxy;
-  watch->path = g_strdup (path);
+  watch->transfer = transfer;
+  watch->path = g_strdup (ferry_transfer_get_object_path (transfer));
   g_hash_table_insert (monitor->watches, watch->path, watch);
   monitor->n_active++;
 
-  g_signal_connect (proxy, "status-changed", G_CALLBACK (on_status_changed), watch);
-  g_signal_connect (proxy, "notify::status", G_CALLBACK (on_notify_status), watch);
-  g_signal_connect (proxy, "progress", G_CALLBACK (on_progress), watch);
-  /* The proxy subscribed before it read the properties: nothing is missed. */
-  on_notify_status (G_OBJECT (proxy), NULL, watch);
+  g_signal_connect (transfer, "notify::status", G_CALLBACK (on_notify_status), watch);
+  g_signal_connect (transfer, "progress", G_CALLBACK (on_progress), watch);
+  /* It followed the signals before it read the properties: nothing is missed. */
+  on_notify_status (G_OBJECT (transfer), NULL, watch);
+}
+
+static gboolean
+monitor_add (Monitor *monitor, const char *path, GError **error)
+{
+  FerryTransfer *transfer = ferryctl_client_get_transfer (monitor->client, path, error);
+
+  if (transfer == NULL)
+    return FALSE;
+  monitor_watch (monitor, transfer);
   return TRUE;
 }
 
@@ -231,26 +213,24 @@ on_any_transfer_signal (GDBusConnection *connection, const char *sender, const c
 static void
 subscribe_new_transfers (Monitor *monitor)
 {
-  GDBusProxy *downloader = G_DBUS_PROXY (monitor->client->downloader);
-  g_autofree char *owner = g_dbus_proxy_get_name_owner (downloader);
+  GDBusConnection *connection = ferry_downloader_get_connection (monitor->client->downloader);
 
-  /* The unique name, so no other peer can pose as the service. */
+  /* GDBus checks the sender against the owner of the name, so no other
+   * peer can pose as the service. */
   monitor->discovery_id =
-    g_dbus_connection_signal_subscribe (monitor->client->connection,
-                                        owner ? owner : FERRY_BUS_NAME,
+    g_dbus_connection_signal_subscribe (connection, FERRY_BUS_NAME,
                                         "org.freedesktop.Ferry1.Transfer", NULL, NULL, NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, on_any_transfer_signal,
                                         monitor, NULL);
 }
 
 static void
-on_service_owner (GObject *object, GParamSpec *pspec, gpointer user_data)
+on_service_running (GObject *object, GParamSpec *pspec, gpointer user_data)
 {
   Monitor *monitor = user_data;
-  g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (object));
 
-  /* A restarted service would not know this connection: stop here. */
-  if (owner == NULL && !monitor->quit)
+  /* The service does not know this connection once it is gone: stop here. */
+  if (!ferry_downloader_get_service_running (FERRY_DOWNLOADER (object)) && !monitor->quit)
     {
       ferryctl_print_error (_("The Ferry service stopped"));
       monitor->exit_code = FERRYCTL_EXIT_SERVICE;
@@ -267,8 +247,8 @@ on_sigint (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Watches the transfers at @paths; a transfer that cannot be read is an
- * error when the user named it, and skipped when it came from the list. */
+/* Watches the transfers the user named; one that cannot be read is an
+ * error. */
 static int
 monitor_add_all (Monitor *monitor, char **paths)
 {
@@ -280,13 +260,22 @@ monitor_add_all (Monitor *monitor, char **paths)
       if (g_hash_table_contains (monitor->watches, paths[i]) ||
           monitor_add (monitor, paths[i], &error))
         continue;
-      if (monitor->follow_new)
-        {
-          g_debug ("Cannot watch %s: %s", paths[i], error->message);
-          continue;
-        }
       what = g_strdup_printf (_("Cannot watch %s"), ferryctl_id_from_path (paths[i]));
       return ferryctl_transfer_error (what, error);
+    }
+  return FERRYCTL_EXIT_OK;
+}
+
+/* Watches the current transfers, which come attached. */
+static int
+monitor_add_current (Monitor *monitor, GPtrArray *current)
+{
+  for (guint i = 0; i < current->len; i++)
+    {
+      FerryTransfer *transfer = g_ptr_array_index (current, i);
+
+      if (!g_hash_table_contains (monitor->watches, ferry_transfer_get_object_path (transfer)))
+        monitor_watch (monitor, g_object_ref (transfer));
     }
   return FERRYCTL_EXIT_OK;
 }
@@ -295,19 +284,24 @@ static int
 monitor_run (Monitor *monitor, char **paths)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) current = NULL;
+  g_autoptr(GPtrArray) current = NULL;
   guint sigint_id;
   gulong owner_id;
   int ret;
 
   if (monitor->follow_new)
-    subscribe_new_transfers (monitor);
-  /* Besides listing, this is a method call, and the service sends an app's
-   * signals only to the connections it has seen calling. */
-  if (!ferryctl_client_list_downloads (monitor->client, "", &current, &error))
-    return ferryctl_service_error (_("Cannot list the downloads"), error);
-
-  ret = monitor_add_all (monitor, monitor->follow_new ? current : paths);
+    {
+      /* Subscribed first, so that a transfer made meanwhile is not missed.
+       * Listing is also a call, and the service sends an app's signals only
+       * to the connections it has seen calling. */
+      subscribe_new_transfers (monitor);
+      current = ferryctl_client_list_downloads (monitor->client, NULL, &error);
+      if (current == NULL)
+        return ferryctl_service_error (_("Cannot list the downloads"), error);
+      ret = monitor_add_current (monitor, current);
+    }
+  else
+    ret = monitor_add_all (monitor, paths);
   if (ret != FERRYCTL_EXIT_OK)
     return ret;
   if (!monitor->follow_new && monitor->n_active == 0)
@@ -315,8 +309,8 @@ monitor_run (Monitor *monitor, char **paths)
   if (monitor->follow_new && !monitor->json && isatty (STDERR_FILENO))
     g_printerr (_("Watching the downloads of this application. Press Ctrl-C to stop.\n"));
 
-  owner_id = g_signal_connect (monitor->client->downloader, "notify::g-name-owner",
-                               G_CALLBACK (on_service_owner), monitor);
+  owner_id = g_signal_connect (monitor->client->downloader, "notify::service-running",
+                               G_CALLBACK (on_service_running), monitor);
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, monitor);
   while (!monitor->quit && (monitor->follow_new || monitor->n_active > 0))
     g_main_context_iteration (NULL, TRUE);
@@ -346,7 +340,8 @@ run_monitor (FerryctlGlobals *globals, gboolean json, char **paths)
 
   ret = monitor_run (&monitor, paths);
   if (monitor.discovery_id != 0)
-    g_dbus_connection_signal_unsubscribe (client->connection, monitor.discovery_id);
+    g_dbus_connection_signal_unsubscribe (ferry_downloader_get_connection (client->downloader),
+                                          monitor.discovery_id);
   return ret;
 }
 

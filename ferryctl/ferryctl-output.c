@@ -6,30 +6,24 @@
 #include "ferryctl-common.h"
 #include "ferryctl-output.h"
 
-/* The proxy returns NULL for a property it could not load. */
-static char *
-dup_or_empty (const char *s)
-{
-  return g_strdup (s ? s : "");
-}
-
+/* The status, kind and strings of @transfer as the service names them. */
 FerryctlTransferInfo *
-ferryctl_transfer_info_new (FerryDBusTransfer *proxy)
+ferryctl_transfer_info_new (FerryTransfer *transfer)
 {
   FerryctlTransferInfo *info = g_new0 (FerryctlTransferInfo, 1);
 
-  info->path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (proxy)));
-  info->id = g_strdup (ferryctl_id_from_path (info->path));
-  info->kind = dup_or_empty (ferry_dbus_transfer_get_kind (proxy));
-  info->uri = dup_or_empty (ferry_dbus_transfer_get_uri (proxy));
-  info->destination = dup_or_empty (ferry_dbus_transfer_get_destination (proxy));
-  info->status = dup_or_empty (ferry_dbus_transfer_get_status (proxy));
-  info->group = dup_or_empty (ferry_dbus_transfer_get_group (proxy));
-  info->bytes_received = ferry_dbus_transfer_get_bytes_received (proxy);
-  info->total_bytes = ferry_dbus_transfer_get_total_bytes_to_receive (proxy);
-  info->error_name = dup_or_empty (ferry_dbus_transfer_get_error_name (proxy));
-  info->error_message = dup_or_empty (ferry_dbus_transfer_get_error_message (proxy));
-  info->http_status = ferry_dbus_transfer_get_http_status (proxy);
+  info->path = g_strdup (ferry_transfer_get_object_path (transfer));
+  info->id = g_strdup (ferry_transfer_get_id (transfer));
+  info->kind = g_strdup (ferry_transfer_kind_to_string (ferry_transfer_get_kind (transfer)));
+  info->uri = g_strdup (ferry_transfer_get_uri (transfer));
+  info->destination = g_strdup (ferry_transfer_get_destination (transfer));
+  info->status = g_strdup (ferry_transfer_status_to_string (ferry_transfer_get_status (transfer)));
+  info->group = g_strdup (ferry_transfer_get_group (transfer));
+  info->bytes_received = ferry_transfer_get_bytes_received (transfer);
+  info->total_bytes = ferry_transfer_get_total_bytes_to_receive (transfer);
+  info->error_name = g_strdup (ferry_transfer_get_error_name (transfer));
+  info->error_message = g_strdup (ferry_transfer_get_error_message (transfer));
+  info->http_status = ferry_transfer_get_http_status (transfer);
   return info;
 }
 
@@ -57,9 +51,9 @@ ferryctl_transfer_info_set_status (FerryctlTransferInfo *info,
   g_free (info->status);
   g_free (info->error_name);
   g_free (info->error_message);
-  info->status = dup_or_empty (status);
-  info->error_name = dup_or_empty (error_name);
-  info->error_message = dup_or_empty (error_message);
+  info->status = g_strdup (status ? status : "");
+  info->error_name = g_strdup (error_name ? error_name : "");
+  info->error_message = g_strdup (error_message ? error_message : "");
 }
 
 /* Adds the members of a transfer object to the object @builder has open. */

@@ -3,7 +3,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "ferry-dbus-generated.h"
+#include "ferry.h"
 
 G_BEGIN_DECLS
 
@@ -23,7 +23,7 @@ typedef struct {
   guint    http_status;
 } FerryctlTransferInfo;
 
-FerryctlTransferInfo *ferryctl_transfer_info_new (FerryDBusTransfer *proxy);
+FerryctlTransferInfo *ferryctl_transfer_info_new (FerryTransfer *transfer);
 void                  ferryctl_transfer_info_free (FerryctlTransferInfo *info);
 void                  ferryctl_transfer_info_set_status (FerryctlTransferInfo *info,
                                                          const char           *status,

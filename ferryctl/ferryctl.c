@@ -33,30 +33,13 @@ parse_ids (const char *command, int argc, char **argv)
 
 /* ---- list ---- */
 
-/* Reads each transfer; one that cannot be read is reported and skipped. */
 static GPtrArray *
-collect_infos (FerryctlClient *client, char **paths, gboolean *out_complete)
+collect_infos (GPtrArray *transfers)
 {
   GPtrArray *infos = g_ptr_array_new_with_free_func ((GDestroyNotify) ferryctl_transfer_info_free);
 
-  *out_complete = TRUE;
-  for (guint i = 0; paths[i] != NULL; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(FerryDBusTransfer) proxy = NULL;
-
-      proxy = ferryctl_client_get_transfer (client, paths[i],
-                                            G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS, &error);
-      if (proxy == NULL)
-        {
-          g_autofree char *what = g_strdup_printf (_("Cannot read %s"),
-                                                   ferryctl_id_from_path (paths[i]));
-          ferryctl_transfer_error (what, error);
-          *out_complete = FALSE;
-          continue;
-        }
-      g_ptr_array_add (infos, ferryctl_transfer_info_new (proxy));
-    }
+  for (guint i = 0; i < transfers->len; i++)
+    g_ptr_array_add (infos, ferryctl_transfer_info_new (g_ptr_array_index (transfers, i)));
   return infos;
 }
 
@@ -118,8 +101,7 @@ cmd_list (FerryctlGlobals *globals, int argc, char **argv)
   g_autoptr(FerryctlClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) infos = NULL;
-  g_auto(GStrv) paths = NULL;
-  gboolean complete;
+  g_autoptr(GPtrArray) transfers = NULL;
 
   context = ferryctl_option_context_new (globals, "",
     N_("List the current downloads of the application."),
@@ -140,32 +122,54 @@ cmd_list (FerryctlGlobals *globals, int argc, char **argv)
   client = ferryctl_client_new (globals, &error);
   if (client == NULL)
     return ferryctl_service_error (_("Cannot reach the Ferry service"), error);
-  if (!ferryctl_client_list_downloads (client, group, &paths, &error))
+  transfers = ferryctl_client_list_downloads (client, group, &error);
+  if (transfers == NULL)
     return ferryctl_service_error (_("Cannot list the downloads"), error);
 
-  infos = collect_infos (client, paths, &complete);
+  infos = collect_infos (transfers);
   if (json)
     print_list_json (infos);
   else
     print_list_table (infos);
-  return complete ? FERRYCTL_EXIT_OK : FERRYCTL_EXIT_SERVICE;
+  return FERRYCTL_EXIT_OK;
 }
 
 /* ---- info ---- */
 
 /* What GetResponseInformation returns. */
 typedef struct {
-  guint     http_status;
-  GVariant *headers;
-  char     *actual_uri;
-  gboolean  resumable;
+  guint       http_status;
+  GHashTable *headers;
+  char       *actual_uri;
+  gboolean    resumable;
 } Response;
 
 static void
 response_clear (Response *response)
 {
-  g_clear_pointer (&response->headers, g_variant_unref);
+  g_clear_pointer (&response->headers, g_hash_table_unref);
   g_clear_pointer (&response->actual_uri, g_free);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* The header names, sorted: the same output for the same answer. */
+static GPtrArray *
+response_header_names (const Response *response)
+{
+  GPtrArray *names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer name;
+
+  g_hash_table_iter_init (&iter, response->headers);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    g_ptr_array_add (names, name);
+  g_ptr_array_sort (names, compare_names);
+  return names;
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Response, response_clear)
@@ -175,8 +179,7 @@ print_info_json (const FerryctlTransferInfo *info, const Response *response)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  GVariantIter iter;
-  const char *name, *value;
+  g_autoptr(GPtrArray) names = response_header_names (response);
 
   json_builder_begin_object (builder);
   ferryctl_transfer_info_add_json_members (info, builder);
@@ -186,11 +189,12 @@ print_info_json (const FerryctlTransferInfo *info, const Response *response)
   json_builder_add_int_value (builder, response->http_status);
   json_builder_set_member_name (builder, "headers");
   json_builder_begin_object (builder);
-  g_variant_iter_init (&iter, response->headers);
-  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+  for (guint i = 0; i < names->len; i++)
     {
+      const char *name = g_ptr_array_index (names, i);
+
       json_builder_set_member_name (builder, name);
-      json_builder_add_string_value (builder, value);
+      json_builder_add_string_value (builder, g_hash_table_lookup (response->headers, name));
     }
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "actual_uri");
@@ -246,21 +250,20 @@ print_info_text (const FerryctlTransferInfo *info, const Response *response)
     _("Resumable"), response->resumable ? _("yes") : _("no"),
     NULL
   };
-  GVariantIter iter;
-  const char *name, *value;
+  g_autoptr(GPtrArray) names = response_header_names (response);
 
   print_fields (fields);
   g_print ("%s:\n", _("Response headers"));
-  g_variant_iter_init (&iter, response->headers);
-  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
-    g_print ("  %s: %s\n", name, value);
+  for (guint i = 0; i < names->len; i++)
+    g_print ("  %s: %s\n", (char *) g_ptr_array_index (names, i),
+             (char *) g_hash_table_lookup (response->headers, g_ptr_array_index (names, i)));
 }
 
 static int
 show_info (FerryctlGlobals *globals, const char *path, gboolean json)
 {
   g_autoptr(FerryctlClient) client = NULL;
-  g_autoptr(FerryDBusTransfer) proxy = NULL;
+  g_autoptr(FerryTransfer) transfer = NULL;
   g_autoptr(FerryctlTransferInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(Response) response = { 0, };
@@ -268,17 +271,14 @@ show_info (FerryctlGlobals *globals, const char *path, gboolean json)
   client = ferryctl_client_new (globals, &error);
   if (client == NULL)
     return ferryctl_service_error (_("Cannot reach the Ferry service"), error);
-  proxy = ferryctl_client_get_transfer (client, path, G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                                        &error);
-  if (proxy == NULL ||
-      !ferry_dbus_transfer_call_get_response_information_sync (proxy, &response.http_status,
-                                                               &response.headers,
-                                                               &response.actual_uri,
-                                                               &response.resumable,
-                                                               NULL, &error))
+  transfer = ferryctl_client_get_transfer (client, path, &error);
+  if (transfer == NULL ||
+      !ferry_transfer_get_response_information_sync (transfer, NULL, &response.http_status,
+                                                     &response.headers, &response.actual_uri,
+                                                     &response.resumable, &error))
     return ferryctl_transfer_error (ferryctl_id_from_path (path), error);
 
-  info = ferryctl_transfer_info_new (proxy);
+  info = ferryctl_transfer_info_new (transfer);
   if (json)
     print_info_json (info, &response);
   else
@@ -320,7 +320,7 @@ cmd_info (FerryctlGlobals *globals, int argc, char **argv)
 
 /* ---- pause, resume, cancel ---- */
 
-typedef gboolean (*TransferCall) (FerryDBusTransfer *proxy, GCancellable *cancellable,
+typedef gboolean (*TransferCall) (FerryTransfer *transfer, GCancellable *cancellable,
                                   GError **error);
 
 typedef struct {
@@ -337,18 +337,18 @@ static const Control controls[] = {
     N_("A paused transfer has the status “paused-by-application” and waits for\n"
        "“ferryctl resume”. ID is the last element of the transfer's object path,\n"
        "or the whole path."),
-    N_("Cannot pause"), ferry_dbus_transfer_call_pause_sync },
+    N_("Cannot pause"), ferry_transfer_pause_sync },
   { "resume",
     N_("Queue paused or failed transfers again."),
     N_("The transfer continues where it stopped when the server allows it, and\n"
        "starts over otherwise. ID is the last element of the transfer's object\n"
        "path, or the whole path."),
-    N_("Cannot resume"), ferry_dbus_transfer_call_resume_sync },
+    N_("Cannot resume"), ferry_transfer_resume_sync },
   { "cancel",
     N_("Stop transfers for good and delete their partial data."),
     N_("A canceled transfer cannot be resumed. ID is the last element of the\n"
        "transfer's object path, or the whole path."),
-    N_("Cannot cancel"), ferry_dbus_transfer_call_cancel_sync },
+    N_("Cannot cancel"), ferry_transfer_cancel_sync },
 };
 
 /* Calls the control on each transfer; one failure does not stop the rest. */
@@ -366,13 +366,10 @@ run_control (FerryctlGlobals *globals, const Control *control, GPtrArray *paths)
   for (guint i = 0; i < paths->len; i++)
     {
       const char *path = g_ptr_array_index (paths, i);
-      g_autoptr(FerryDBusTransfer) proxy = NULL;
+      g_autoptr(FerryTransfer) transfer = NULL;
 
-      proxy = ferryctl_client_get_transfer (client, path,
-                                            G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                            G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                                            &error);
-      if (proxy == NULL || !control->call (proxy, NULL, &error))
+      transfer = ferryctl_client_get_transfer (client, path, &error);
+      if (transfer == NULL || !control->call (transfer, NULL, &error))
         {
           g_autofree char *what = g_strdup_printf ("%s %s", _(control->failure),
                                                    ferryctl_id_from_path (path));

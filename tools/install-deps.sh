@@ -8,6 +8,9 @@ packages=(
   libglib2.0-dev libglib2.0-dev-bin libsoup-3.0-dev libsqlite3-dev libjson-glib-dev libnm-dev
   glib-networking dbus dbus-daemon valgrind
   python3 python3-gi python3-dbusmock
+  gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 libglib2.0-bin systemd
+  gi-docgen valac
+  nginx-light curl wget aria2 strace time
 )
 
 missing=()

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ferryctl as a user runs it: its JSON checked field by field, its exit
+ * codes, the progress bar on a terminal (a pty) and not on a pipe, its
+ * help, and its bash completion. */
+#define G_LOG_DOMAIN "test-ferryctl"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <json-glib/json-glib.h>
+#include <pty.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ferry-test-fixture.h"
+
+#define KiB 1024
+#define MiB (1024 * 1024)
+
+/* ---- running ferryctl ------------------------------------------------- */
+
+typedef struct {
+  GSubprocess *process;
+  char        *out;
+  char        *err;
+  gboolean     done;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_object (&run->process);
+  g_free (run->out);
+  g_free (run->err);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static void
+on_communicated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Run *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
+                                        &error);
+  g_assert_no_error (error);
+  run->done = TRUE;
+}
+
+static gboolean
+run_done (gpointer data)
+{
+  return ((Run *) data)->done;
+}
+
+static GStrv
+ferryctl_argv (const char *first, va_list args)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add (builder, g_getenv ("FERRYCTL"));
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_strv_builder_add (builder, arg);
+  return g_strv_builder_end (builder);
+}
+
+/* Runs ferryctl with the NULL-terminated arguments and @launcher (NULL:
+ * this environment) to its end, serving HTTP meanwhile. */
+static Run *
+run_ferryctl_with (GSubprocessLauncher *launcher, const char *first, ...)
+{
+  g_autoptr(GSubprocessLauncher) owned = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  Run *run = g_new0 (Run, 1);
+  va_list args;
+
+  va_start (args, first);
+  argv = ferryctl_argv (first, args);
+  va_end (args);
+  if (launcher == NULL)
+    launcher = owned = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  run->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (run->process, NULL, NULL, on_communicated, run);
+  if (!ferry_test_wait_until (run_done, run, FERRY_TEST_TIMEOUT_MS))
+    g_error ("ferryctl %s did not finish within %d ms", argv[1], FERRY_TEST_TIMEOUT_MS);
+  g_subprocess_wait (run->process, NULL, NULL);
+  g_test_message ("ferryctl %s: exit %d\n%s%s", argv[1], g_subprocess_get_exit_status (run->process),
+                  run->out, run->err);
+  return run;
+}
+
+#define run_ferryctl(...) run_ferryctl_with (NULL, __VA_ARGS__)
+
+static int
+exit_status (Run *run)
+{
+  g_assert_true (g_subprocess_get_if_exited (run->process));
+  return g_subprocess_get_exit_status (run->process);
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static JsonObject *
+json_object_of (JsonNode *node)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+#define assert_member_str(object, name, expected) \
+  g_assert_cmpstr (json_object_get_string_member (object, name), ==, expected)
+#define assert_member_int(object, name, expected) \
+  g_assert_cmpint (json_object_get_int_member (object, name), ==, expected)
+
+/* The keys of a transfer object, in the order ferryctl prints them. */
+static void
+assert_transfer_keys (JsonObject *object)
+{
+  static const char * const keys[] = {
+    "id", "path", "kind", "uri", "destination", "status", "group", "bytes_received",
+    "total_bytes", "error_name", "error_message", "http_status",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_assert_true (json_object_has_member (object, keys[i]));
+}
+
+static void
+assert_id_and_path (JsonObject *object)
+{
+  const char *id = json_object_get_string_member (object, "id");
+  g_autofree char *path = g_strconcat (FERRY_TRANSFER_PATH_PREFIX, id, NULL);
+
+  g_assert_cmpuint (strlen (id), ==, 32);
+  assert_member_str (object, "path", path);
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void
+test_download_wait_json_field_by_field (FerryFixture *fx, gconstpointer config)
+{
+  const guint64 size = 1 * MiB;
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, size);
+  g_autofree char *dest = ferry_fixture_dest (fx, "json.bin");
+  g_autofree char *sha = ferry_test_content_sha256 (ferry_test_server_get_seed (fx->server), size);
+  g_autofree char *checksum = g_strconcat ("sha256:", sha, NULL);
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+
+  run = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", uri, dest, "--wait", "--json",
+                      "--group", "nightly", "--checksum", checksum, "-H", "X-Test: yes", NULL);
+  g_assert_cmpint (exit_status (run), ==, 0);
+  /* With --json, stdout is the object alone. */
+  root = parse_json (run->out);
+  object = json_object_of (root);
+  assert_transfer_keys (object);
+  g_assert_cmpuint (json_object_get_size (object), ==, 12);
+  assert_id_and_path (object);
+  assert_member_str (object, "kind", "download");
+  assert_member_str (object, "uri", uri);
+  assert_member_str (object, "destination", dest);
+  assert_member_str (object, "status", "completed");
+  assert_member_str (object, "group", "nightly");
+  assert_member_int (object, "bytes_received", size);
+  assert_member_int (object, "total_bytes", size);
+  assert_member_str (object, "error_name", "");
+  assert_member_str (object, "error_message", "");
+  assert_member_int (object, "http_status", 200);
+  ferry_assert_downloaded (dest, ferry_test_server_get_seed (fx->server), size);
+  g_assert_cmpstr (soup_message_headers_get_one (ferry_test_server_nth_request (fx->server,
+                                                                                "/file/", 0)->headers,
+                                                 "X-Test"), ==, "yes");
+}
+
+static void
+test_failed_download_exits_1_with_its_error (FerryFixture *fx, gconstpointer config)
+{
+  g_autofree char *uri = ferry_fixture_uri (fx, "/status/404");
+  g_autofree char *dest = ferry_fixture_dest (fx, "missing.bin");
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *object;
+
+  run = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", uri, dest, "--wait", "--json",
+                      NULL);
+  g_assert_cmpint (exit_status (run), ==, 1);
+  root = parse_json (run->out);
+  object = json_object_of (root);
+  assert_member_str (object, "status", "error");
+  assert_member_str (object, "error_name", "not-found");
+  assert_member_int (object, "http_status", 404);
+  assert_member_int (object, "bytes_received", 0);
+  g_assert_cmpstr (json_object_get_string_member (object, "error_message"), !=, "");
+  g_assert_nonnull (strstr (run->err, "not-found"));
+}
+
+/* A paused download, through list, info and the table. */
+static void
+test_list_and_info_json (FerryFixture *fx, gconstpointer config)
+{
+  const guint64 size = 4 * MiB;
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, size);
+  g_autofree char *dest = ferry_fixture_dest (fx, "paused.bin");
+  g_autofree char *path = NULL;
+  g_autoptr(Run) list = NULL;
+  g_autoptr(Run) info = NULL;
+  g_autoptr(Run) table = NULL;
+  g_autoptr(JsonNode) list_root = NULL;
+  g_autoptr(JsonNode) info_root = NULL;
+  JsonArray *array;
+  JsonObject *object, *response, *headers;
+  const char *id;
+
+  ferry_test_server_set_throttle (fx->server, 1 * MiB);
+  path = ferry_client_start_download (fx->app, uri, dest, NULL);
+  ferry_client_wait_bytes (fx->app, path, 64 * KiB);
+  g_assert_true (ferry_client_transfer_call (fx->app, path, "Pause", NULL));
+  ferry_client_wait_status (fx->app, path, "paused-by-application");
+  id = strrchr (path, '/') + 1;
+
+  list = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "list", "--json", NULL);
+  g_assert_cmpint (exit_status (list), ==, 0);
+  list_root = parse_json (list->out);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (list_root));
+  array = json_node_get_array (list_root);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  object = json_array_get_object_element (array, 0);
+  assert_transfer_keys (object);
+  assert_member_str (object, "id", id);
+  assert_member_str (object, "path", path);
+  assert_member_str (object, "status", "paused-by-application");
+  assert_member_str (object, "uri", uri);
+  assert_member_str (object, "destination", dest);
+  assert_member_int (object, "total_bytes", size);
+  g_assert_cmpint (json_object_get_int_member (object, "bytes_received"), >=, 64 * KiB);
+  g_assert_cmpint (json_object_get_int_member (object, "bytes_received"), <, size);
+
+  info = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "info", id, "--json", NULL);
+  g_assert_cmpint (exit_status (info), ==, 0);
+  info_root = parse_json (info->out);
+  object = json_object_of (info_root);
+  assert_transfer_keys (object);
+  assert_member_str (object, "status", "paused-by-application");
+  response = json_object_get_object_member (object, "response");
+  assert_member_int (response, "http_status", 200);
+  assert_member_str (response, "actual_uri", uri);
+  g_assert_true (json_object_get_boolean_member (response, "resumable"));
+  headers = json_object_get_object_member (response, "headers");
+  g_assert_true (json_object_has_member (headers, "etag"));
+  g_assert_cmpstr (json_object_get_string_member (headers, "accept-ranges"), ==, "bytes");
+
+  /* Without --json: a table with a header line and one row. */
+  table = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "list", NULL);
+  g_assert_cmpint (exit_status (table), ==, 0);
+  g_assert_true (g_str_has_prefix (table->out, "ID"));
+  g_assert_nonnull (strstr (table->out, id));
+  g_assert_nonnull (strstr (table->out, "paused-by-application"));
+}
+
+static gboolean
+part_is_gone (gpointer data)
+{
+  g_autofree char *part = g_strconcat (data, ".part", NULL);
+
+  return !ferry_test_file_exists (part);
+}
+
+static void
+test_control_commands_and_exit_codes (FerryFixture *fx, gconstpointer config)
+{
+  const guint64 size = 4 * MiB;
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, size);
+  g_autofree char *dest = ferry_fixture_dest (fx, "control.bin");
+  g_autofree char *path = NULL;
+  const char *id;
+  g_autoptr(Run) pause = NULL;
+  g_autoptr(Run) resume = NULL;
+  g_autoptr(Run) cancel = NULL;
+  g_autoptr(Run) unknown = NULL;
+  g_autoptr(Run) not_an_id = NULL;
+  g_autoptr(Run) bad_command = NULL;
+  g_autoptr(Run) no_url = NULL;
+  g_autoptr(Run) bad_checksum = NULL;
+  g_autoptr(Run) other_app = NULL;
+
+  ferry_test_server_set_throttle (fx->server, 1 * MiB);
+  path = ferry_client_start_download (fx->app, uri, dest, NULL);
+  ferry_client_wait_status (fx->app, path, "running");
+  id = strrchr (path, '/') + 1;
+
+  pause = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "pause", id, NULL);
+  g_assert_cmpint (exit_status (pause), ==, 0);
+  ferry_client_wait_status (fx->app, path, "paused-by-application");
+  resume = run_ferryctl ("resume", "--app-id", FERRY_TEST_APP_ID, id, NULL);
+  g_assert_cmpint (exit_status (resume), ==, 0);
+  ferry_client_wait_status (fx->app, path, "running");
+
+  /* Another app cannot touch it: the service refuses, exit 4. */
+  other_app = run_ferryctl ("--app-id", "org.freedesktop.FerryTest.Other", "cancel", id, NULL);
+  g_assert_cmpint (exit_status (other_app), ==, 4);
+  ferry_assert_property (fx->app, path, "Status", "running");
+
+  cancel = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "cancel", path, NULL);
+  g_assert_cmpint (exit_status (cancel), ==, 0);
+  ferry_client_wait_status (fx->app, path, "canceled");
+  /* The job that was writing removes the part once it has stopped. */
+  g_assert_true (ferry_test_wait_until (part_is_gone, dest, FERRY_TEST_TIMEOUT_MS));
+  ferry_assert_no_file (dest);
+
+  unknown = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "pause",
+                          "0123456789abcdef0123456789abcdef", NULL);
+  g_assert_cmpint (exit_status (unknown), ==, 4);
+  g_assert_nonnull (strstr (unknown->err, "No such transfer"));
+
+  not_an_id = run_ferryctl ("pause", "not/an/id", NULL);
+  g_assert_cmpint (exit_status (not_an_id), ==, 3);
+  bad_command = run_ferryctl ("frobnicate", NULL);
+  g_assert_cmpint (exit_status (bad_command), ==, 3);
+  no_url = run_ferryctl ("download", NULL);
+  g_assert_cmpint (exit_status (no_url), ==, 3);
+  bad_checksum = run_ferryctl ("download", "--checksum", "md5:00", uri, dest, NULL);
+  g_assert_cmpint (exit_status (bad_checksum), ==, 3);
+}
+
+static gboolean
+has_one_download (gpointer data)
+{
+  g_auto(GStrv) paths = ferry_client_list (data, "");
+
+  return g_strv_length (paths) == 1;
+}
+
+static void
+test_download_canceled_while_waiting_exits_2 (FerryFixture *fx, gconstpointer config)
+{
+  const guint64 size = 4 * MiB;
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, size);
+  g_autofree char *dest = ferry_fixture_dest (fx, "canceled.bin");
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  int code;
+
+  ferry_test_server_set_throttle (fx->server, 512 * KiB);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, g_getenv ("FERRYCTL"),
+                              "--app-id", FERRY_TEST_APP_ID, "download", uri, dest, "--wait",
+                              NULL);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (has_one_download, fx->app, FERRY_TEST_TIMEOUT_MS));
+  paths = ferry_client_list (fx->app, "");
+  ferry_client_wait_status (fx->app, paths[0], "running");
+  g_assert_true (ferry_client_transfer_call (fx->app, paths[0], "Cancel", NULL));
+
+  g_assert_true (ferry_test_wait_process_exit (process, FERRY_TEST_TIMEOUT_MS, &code));
+  g_assert_cmpint (code, ==, 2);
+}
+
+/* ---- the progress bar ------------------------------------------------- */
+
+typedef struct {
+  GString *text;
+  int      fd;
+  gboolean eof;
+} PtyReader;
+
+static gboolean
+on_pty_readable (int fd, GIOCondition condition, gpointer user_data)
+{
+  PtyReader *reader = user_data;
+  char buf[4096];
+  ssize_t n = read (fd, buf, sizeof buf);
+
+  if (n > 0)
+    {
+      g_string_append_len (reader->text, buf, n);
+      return G_SOURCE_CONTINUE;
+    }
+  /* EIO once the last writer (ferryctl) has closed its side. */
+  if (n < 0 && errno == EAGAIN)
+    return G_SOURCE_CONTINUE;
+  reader->eof = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+pty_done (gpointer data)
+{
+  return ((PtyReader *) data)->eof;
+}
+
+/* Runs "ferryctl download URL DEST --wait" with stdout on a pty 100
+ * columns wide; returns what it drew. */
+static char *
+download_on_pty (const char *uri, const char *dest, int *out_code)
+{
+  struct winsize size = { .ws_row = 24, .ws_col = 100 };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  PtyReader reader = { g_string_new (NULL), -1, FALSE };
+  int slave;
+
+  g_assert_cmpint (openpty (&reader.fd, &slave, NULL, NULL, &size), ==, 0);
+  g_unix_set_fd_nonblocking (reader.fd, TRUE, NULL);
+  g_subprocess_launcher_take_stdout_fd (launcher, slave);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("FERRYCTL"), "--app-id",
+                                         FERRY_TEST_APP_ID, "download", uri, dest, "--wait",
+                                         NULL);
+  g_assert_no_error (error);
+  /* The launcher holds the slave until it goes: then ferryctl alone has it. */
+  g_clear_object (&launcher);
+  g_unix_fd_add (reader.fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_pty_readable, &reader);
+  g_assert_true (ferry_test_wait_process_exit (process, FERRY_TEST_TIMEOUT_MS, out_code));
+  g_assert_true (ferry_test_wait_until (pty_done, &reader, FERRY_TEST_TIMEOUT_MS));
+  close (reader.fd);
+  return g_string_free (reader.text, FALSE);
+}
+
+/* A carriage return that is not the end of a line: a redraw in place. */
+static gboolean
+has_redraw (const char *text)
+{
+  for (const char *p = strchr (text, '\r'); p != NULL; p = strchr (p + 1, '\r'))
+    if (p[1] != '\n')
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_progress_bar_on_a_terminal_not_on_a_pipe (FerryFixture *fx, gconstpointer config)
+{
+  const guint64 size = 2 * MiB;
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, size);
+  g_autofree char *dest = ferry_fixture_dest (fx, "bar.bin");
+  g_autofree char *dest2 = ferry_fixture_dest (fx, "pipe.bin");
+  g_autofree char *drawn = NULL;
+  g_autoptr(Run) piped = NULL;
+  int code = -1;
+
+  ferry_test_server_set_throttle (fx->server, 2 * MiB);
+  drawn = download_on_pty (uri, dest, &code);
+  g_test_message ("on the pty: %s", drawn);
+  g_assert_cmpint (code, ==, 0);
+  g_assert_true (has_redraw (drawn));
+  g_assert_nonnull (strstr (drawn, "\033[K"));
+  g_assert_nonnull (strstr (drawn, "bar.bin"));
+  g_assert_nonnull (strstr (drawn, "100% ["));
+  g_assert_nonnull (strstr (drawn, "=]"));
+  g_assert_nonnull (strstr (drawn, "Downloaded"));
+  ferry_assert_downloaded (dest, ferry_test_server_get_seed (fx->server), size);
+
+  piped = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", uri, dest2, "--wait", NULL);
+  g_assert_cmpint (exit_status (piped), ==, 0);
+  g_assert_null (strchr (piped->out, '\r'));
+  g_assert_null (strchr (piped->out, '\033'));
+  g_assert_true (g_str_has_prefix (piped->out, FERRY_TRANSFER_PATH_PREFIX));
+  g_assert_nonnull (strstr (piped->out, "Downloaded"));
+}
+
+/* ---- the rest --------------------------------------------------------- */
+
+static void
+test_monitor_json_follows_to_the_end (FerryFixture *fx, gconstpointer config)
+{
+  const guint64 size = 2 * MiB;
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, size);
+  g_autofree char *dest = ferry_fixture_dest (fx, "monitored.bin");
+  g_autofree char *path = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(Run) run = NULL;
+  JsonObject *last_status = NULL;
+  guint n_progress = 0;
+  GPtrArray *nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+
+  ferry_test_server_set_throttle (fx->server, 2 * MiB);
+  path = ferry_client_start_download (fx->app, uri, dest, NULL);
+  run = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "monitor", "--json", path, NULL);
+  g_assert_cmpint (exit_status (run), ==, 0);
+
+  lines = g_strsplit (g_strchomp (run->out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 2);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      JsonNode *node = parse_json (lines[i]);
+      JsonObject *event = json_object_of (node);
+
+      g_ptr_array_add (nodes, node);
+      assert_member_str (event, "path", path);
+      if (g_str_equal (json_object_get_string_member (event, "event"), "progress"))
+        {
+          n_progress++;
+          assert_member_int (event, "total_bytes", size);
+        }
+      else
+        last_status = event;
+    }
+  g_assert_cmpuint (n_progress, >=, 1);
+  g_assert_nonnull (last_status);
+  assert_member_str (last_status, "status", "completed");
+  assert_member_str (last_status, "error_name", "");
+  g_ptr_array_unref (nodes);
+}
+
+static void
+test_help_for_every_command (FerryFixture *fx, gconstpointer config)
+{
+  static const char * const commands[] = {
+    "download", "list", "info", "pause", "resume", "cancel", "monitor",
+  };
+  g_autoptr(Run) main_help = run_ferryctl ("--help", NULL);
+  g_autoptr(Run) help_command = run_ferryctl ("help", "monitor", NULL);
+
+  g_assert_cmpint (exit_status (main_help), ==, 0);
+  g_assert_nonnull (strstr (main_help->out, "Exit status:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(Run) run = run_ferryctl (commands[i], "--help", NULL);
+      g_autofree char *usage = g_strdup_printf ("ferryctl %s", commands[i]);
+
+      g_assert_cmpint (exit_status (run), ==, 0);
+      g_assert_nonnull (strstr (run->out, "Usage:"));
+      g_assert_nonnull (strstr (run->out, usage));
+      g_assert_nonnull (strstr (main_help->out, commands[i]));
+    }
+  g_assert_cmpint (exit_status (help_command), ==, 0);
+  g_assert_nonnull (strstr (help_command->out, "--json"));
+}
+
+static void
+test_service_unreachable_exits_4 (FerryFixture *fx, gconstpointer config)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *address = g_strdup_printf ("unix:path=%s/no-bus", fx->tmpdir);
+  g_autoptr(Run) run = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+  run = run_ferryctl_with (launcher, "list", NULL);
+  g_assert_cmpint (exit_status (run), ==, 4);
+  g_assert_nonnull (strstr (run->err, "Cannot reach the Ferry service"));
+}
+
+/* Asks the completion for COMP_WORDS=(@words); returns the candidates. */
+static char *
+complete (const char *words, const char *bin_dir)
+{
+  g_autofree char *script = g_strdup_printf (
+    "source \"$FERRYCTL_COMPLETION\"; COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
+    "_ferryctl; printf '%%s\\n' \"${COMPREPLY[@]}\"", words);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autofree char *path = g_strdup_printf ("%s:%s", bin_dir, g_getenv ("PATH"));
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  Run run = { NULL, };
+
+  g_subprocess_launcher_setenv (launcher, "PATH", path, TRUE);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  process = g_subprocess_launcher_spawn (launcher, &error, "bash", "--norc", "-c", script, NULL);
+  g_assert_no_error (error);
+  run.process = process;
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_communicated, &run);
+  g_assert_true (ferry_test_wait_until (run_done, &run, FERRY_TEST_TIMEOUT_MS));
+  g_free (run.err);
+  return run.out;
+}
+
+static void
+test_bash_completion (FerryFixture *fx, gconstpointer config)
+{
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/1000");
+  g_autofree char *dest = ferry_fixture_dest (fx, "completed-id.bin");
+  g_autofree char *bin_dir = g_path_get_dirname (g_getenv ("FERRYCTL"));
+  g_autofree char *path = NULL;
+  g_autofree char *commands = complete ("ferryctl d", bin_dir);
+  g_autofree char *options = complete ("ferryctl download --w", bin_dir);
+  g_autofree char *list_options = complete ("ferryctl --app-id x list --", bin_dir);
+  g_autofree char *ids = NULL;
+  g_autofree char *id_line = NULL;
+
+  g_assert_cmpstr (commands, ==, "download\n");
+  g_assert_cmpstr (options, ==, "--wait\n");
+  g_assert_nonnull (strstr (list_options, "--json\n"));
+  g_assert_nonnull (strstr (list_options, "--group\n"));
+  g_assert_null (strstr (list_options, "--wait"));
+
+  /* IDs come from "ferryctl list" as the app given with --app-id. */
+  path = ferry_client_create_download (fx->app, uri, dest, NULL, NULL);
+  ids = complete ("ferryctl --app-id " FERRY_TEST_APP_ID " cancel ''", bin_dir);
+  id_line = g_strconcat (strrchr (path, '/') + 1, "\n", NULL);
+  g_assert_cmpstr (ids, ==, id_line);
+}
+
+int
+main (int argc, char **argv)
+{
+  ferry_test_init (&argc, &argv);
+  if (g_getenv ("FERRYCTL") == NULL)
+    {
+      g_printerr ("FERRYCTL must name the ferryctl binary to test\n");
+      return 77;
+    }
+
+  ferry_test_add ("/ferryctl/download/wait-json-field-by-field", NULL,
+                  test_download_wait_json_field_by_field);
+  ferry_test_add ("/ferryctl/download/failure-exits-1", NULL,
+                  test_failed_download_exits_1_with_its_error);
+  ferry_test_add ("/ferryctl/download/canceled-exits-2", NULL,
+                  test_download_canceled_while_waiting_exits_2);
+  ferry_test_add ("/ferryctl/download/progress-bar-on-a-pty-not-a-pipe", NULL,
+                  test_progress_bar_on_a_terminal_not_on_a_pipe);
+  ferry_test_add ("/ferryctl/list-info/json", NULL, test_list_and_info_json);
+  ferry_test_add ("/ferryctl/control/commands-and-exit-codes", NULL,
+                  test_control_commands_and_exit_codes);
+  ferry_test_add ("/ferryctl/monitor/json-to-the-end", NULL, test_monitor_json_follows_to_the_end);
+  ferry_test_add ("/ferryctl/help/every-command", NULL, test_help_for_every_command);
+  ferry_test_add ("/ferryctl/service/unreachable-exits-4", NULL, test_service_unreachable_exits_4);
+  ferry_test_add ("/ferryctl/bash-completion", NULL, test_bash_completion);
+
+  return g_test_run ();
+}
