@@ -107,6 +107,9 @@ find_parameter (const char *value, const char *name)
 {
   g_auto(GStrv) parts = g_strsplit (value, ";", 64);
 
+  /* An empty value splits into no parts at all. */
+  if (parts[0] == NULL)
+    return NULL;
   for (guint i = 1; parts[i] != NULL; i++)
     {
       char *part = g_strstrip (parts[i]);

@@ -111,6 +111,26 @@ snap_id_from_unit (const char *unit)
   return g_strdup_printf ("snap.%.*s", (int) (dot - name), name);
 }
 
+/* systemd escapes bytes of unit names as \xNN ("-" as \x2d). */
+static char *
+unescape_unit_name (const char *name)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = name; *p; p++)
+    {
+      if (p[0] == '\\' && p[1] == 'x' && g_ascii_isxdigit (p[2]) && g_ascii_isxdigit (p[3]))
+        {
+          g_string_append_c (out, (char) (g_ascii_xdigit_value (p[2]) * 16 +
+                                          g_ascii_xdigit_value (p[3])));
+          p += 3;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 char *
 ferry_app_info_id_from_unit (const char *unit)
 {
@@ -143,9 +163,8 @@ ferry_app_info_id_from_unit (const char *unit)
   id = g_string_new (NULL);
   for (guint i = first; i < last; i++)
     g_string_append_printf (id, "%s%s", i > first ? "-" : "", parts[i]);
-  /* systemd escapes "-" in the id as \x2d. */
   {
-    g_autofree char *unescaped = g_strcompress (id->str);
+    g_autofree char *unescaped = unescape_unit_name (id->str);
     g_string_assign (id, unescaped);
   }
   if (!g_application_id_is_valid (id->str))

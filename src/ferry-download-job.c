@@ -124,6 +124,20 @@ parse_content_range (SoupMessage *msg, guint64 *start, gint64 *total)
     start, &end, total);
 }
 
+/* Whether a 206 is of the version we have the start of: a server that
+ * ignores If-Range may send a range of a newer one. */
+static gboolean
+same_version (FerryDownloadJob *self, SoupMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *etag = soup_message_headers_get_one (headers, "ETag");
+  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
+
+  if (self->validator[0] == '"')
+    return etag == NULL || g_str_equal (etag, self->validator);
+  return last_modified == NULL || g_str_equal (last_modified, self->validator);
+}
+
 /* Sends the request and decides from the answer where the body goes:
  * appended at @offset for a matching 206, from zero for anything else. */
 static GInputStream *
@@ -155,7 +169,8 @@ open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total,
         length = -1;
 
       if (status == SOUP_STATUS_PARTIAL_CONTENT && *offset > 0 &&
-          parse_content_range (msg, &range_start, &range_total) && range_start == *offset)
+          parse_content_range (msg, &range_start, &range_total) && range_start == *offset &&
+          same_version (self, msg))
         {
           *total = range_total >= 0 ? range_total : (length >= 0 ? (gint64) *offset + length : -1);
           return g_steal_pointer (&body);
@@ -198,9 +213,16 @@ on_written (gsize bytes, gpointer user_data)
   ferry_job_add_transferred (FERRY_JOB (user_data), bytes);
 }
 
-/* Hands a buffer over once this much is in it: large writes, yet a slow
- * transfer still reaches the disk (and its progress) steadily. */
+/* Hands a buffer over once this much is in it, or once it has waited an
+ * eighth of a checkpoint interval: large writes, yet a slow transfer still
+ * reaches the disk (and its progress) steadily, so a crash loses little. */
 #define SUBMIT_THRESHOLD (256 * 1024)
+
+static gint64
+submit_delay (FerryJob *job)
+{
+  return ferry_job_get_checkpoint_interval (job) / 8;
+}
 
 /* Reads the body into the writer's buffers until EOF, an error, or a
  * failed write. */
@@ -217,7 +239,10 @@ receive_into (FerryDownloadJob *self, GInputStream *body, FerryDiskWriter *write
       gsize length = 0;
       gssize n = 1;
 
-      while (length < SUBMIT_THRESHOLD && n > 0)
+      gint64 deadline = g_get_monotonic_time () + submit_delay (job);
+
+      while (length < SUBMIT_THRESHOLD && n > 0 &&
+             (length == 0 || g_get_monotonic_time () < deadline))
         {
           gsize allowed = ferry_job_throttle (job, capacity - length, cancellable);
 
@@ -248,6 +273,7 @@ receive_small (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offse
 {
   FerryJob *job = FERRY_JOB (self);
   g_autofree guint8 *buffer = g_malloc (SMALL_BODY);
+  gint64 next_flush = g_get_monotonic_time () + ferry_job_get_checkpoint_interval (job);
 
   *received = offset;
   *write_error = 0;
@@ -269,6 +295,13 @@ receive_small (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offse
         }
       *received += (guint64) n;
       ferry_job_add_transferred (job, (gsize) n);
+      /* Slow, even if small: checkpoints as a big one has. */
+      if (g_get_monotonic_time () >= next_flush)
+        {
+          if (fdatasync (fd) == 0)
+            ferry_job_set_durable (job, *received);
+          next_flush = g_get_monotonic_time () + ferry_job_get_checkpoint_interval (job);
+        }
     }
 }
 

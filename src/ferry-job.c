@@ -24,6 +24,7 @@ typedef struct
   gint64             start_time;
   FerryRateLimiter  *own_limit;
   FerryRateLimiter  *shared_limit;
+  GMainContext      *context;      /* where the job was made: the main thread */
 
   /* Shared with the main thread, under the lock. */
   GMutex             lock;
@@ -42,6 +43,12 @@ typedef struct
   guint              retry_after_s;
 } FerryJobPrivate;
 
+enum {
+  SIGNAL_DURABLE_CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
 G_DEFINE_TYPE_WITH_PRIVATE (FerryJob, ferry_job, G_TYPE_OBJECT)
 
 static void
@@ -53,6 +60,7 @@ ferry_job_finalize (GObject *object)
   g_free (priv->uri);
   g_clear_pointer (&priv->headers, g_variant_unref);
   g_free (priv->response_body_path);
+  g_clear_pointer (&priv->context, g_main_context_unref);
   g_clear_pointer (&priv->own_limit, ferry_rate_limiter_unref);
   g_clear_pointer (&priv->shared_limit, ferry_rate_limiter_unref);
   ferry_response_info_clear (&priv->recorded);
@@ -66,6 +74,19 @@ static void
 ferry_job_class_init (FerryJobClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ferry_job_finalize;
+
+  /* Emitted on the main thread once more bytes are on disk, so that the
+   * offset is stored right after the flush, not up to an interval later. */
+  signals[SIGNAL_DURABLE_CHANGED] =
+    g_signal_new ("durable-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static gboolean
+emit_durable_changed (gpointer data)
+{
+  g_signal_emit (data, signals[SIGNAL_DURABLE_CHANGED], 0);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -100,6 +121,7 @@ ferry_job_setup (FerryJob            *self,
   if (ferry_transfer_get_max_speed (transfer) > 0)
     priv->own_limit = ferry_rate_limiter_new (ferry_transfer_get_max_speed (transfer));
   priv->shared_limit = shared ? ferry_rate_limiter_ref (shared) : NULL;
+  priv->context = g_main_context_ref_thread_default ();
 
   priv->session = g_object_ref (session);
   priv->uri = g_strdup (ferry_transfer_get_uri (transfer));
@@ -358,6 +380,8 @@ ferry_job_set_durable (FerryJob *self, guint64 durable)
   g_mutex_lock (&priv->lock);
   priv->durable = durable;
   g_mutex_unlock (&priv->lock);
+  g_main_context_invoke_full (priv->context, G_PRIORITY_DEFAULT, emit_durable_changed,
+                              g_object_ref (self), g_object_unref);
 }
 
 void

@@ -48,7 +48,6 @@ struct _FerryScheduler
   GHashTable    *draining;    /* FerryTransfer whose stopped job still runs → Slot */
 
   guint          progress_source;
-  guint          checkpoint_source;
   gboolean       busy;
 
   /* Nothing starts before the network state is known. */
@@ -81,6 +80,16 @@ static int compare_sequence (gconstpointer a, gconstpointer b, gpointer user_dat
 static void enqueue (FerryScheduler *self, FerryTransfer *transfer);
 static FerryStatus verdict (FerryScheduler *self, FerryTransfer *transfer);
 
+/* Lets go of the slot's job; a durable-changed already queued for it must
+ * not reach a slot that may be gone. */
+static void
+drop_job (Slot *slot)
+{
+  if (slot->job != NULL)
+    g_signal_handlers_disconnect_by_data (slot->job, slot);
+  g_clear_object (&slot->job);
+}
+
 static void
 tell_stopped (Slot *slot)
 {
@@ -99,7 +108,7 @@ slot_free (Slot *slot)
 {
   tell_stopped (slot);
   g_clear_handle_id (&slot->retry_source, g_source_remove);
-  g_clear_object (&slot->job);
+  drop_job (slot);
   g_clear_object (&slot->cancellable);
   g_clear_object (&slot->transfer);
   g_free (slot);
@@ -185,35 +194,28 @@ on_progress_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Stores the flushed offsets of all running transfers in one transaction. */
-static gboolean
-on_checkpoint_tick (gpointer user_data)
+/* Stores the offset a job just flushed: the store follows the disk
+ * closely, so a crash loses at most about one checkpoint interval. */
+static void
+on_job_durable_changed (FerryJob *job, gpointer user_data)
 {
-  FerryScheduler *self = user_data;
+  Slot *slot = user_data;
+  FerryScheduler *self = slot->scheduler;
   g_autoptr(GPtrArray) changed = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  GHashTableIter iter;
-  Slot *slot;
+  guint64 transferred, durable;
+  gint64 total;
 
-  g_hash_table_iter_init (&iter, self->slots);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &slot))
-    {
-      guint64 transferred, durable;
-      gint64 total;
-
-      if (slot->job == NULL)
-        continue;
-      take_new_response (self, slot, FALSE);
-      ferry_job_get_progress (slot->job, &transferred, &total, &durable);
-      if (durable != ferry_transfer_get_durable_offset (slot->transfer))
-        {
-          ferry_transfer_set_durable_offset (slot->transfer, durable);
-          g_ptr_array_add (changed, slot->transfer);
-        }
-    }
+  if (slot->job != job)
+    return;
+  take_new_response (self, slot, FALSE);
+  ferry_job_get_progress (job, &transferred, &total, &durable);
+  if (durable == ferry_transfer_get_durable_offset (slot->transfer))
+    return;
+  ferry_transfer_set_durable_offset (slot->transfer, durable);
+  g_ptr_array_add (changed, slot->transfer);
   if (!ferry_store_save_offsets (self->store, changed, &error))
-    g_warning ("Cannot store checkpoints: %s", error->message);
-  return G_SOURCE_CONTINUE;
+    g_warning ("Cannot store a checkpoint: %s", error->message);
 }
 
 /* The tick sources run only while some transfer holds a slot. */
@@ -223,16 +225,9 @@ update_timers (FerryScheduler *self)
   gboolean running = g_hash_table_size (self->slots) > 0;
 
   if (running && self->progress_source == 0)
-    {
-      self->progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress_tick, self);
-      self->checkpoint_source = g_timeout_add (self->settings.checkpoint_interval_ms,
-                                               on_checkpoint_tick, self);
-    }
+    self->progress_source = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress_tick, self);
   else if (!running && self->progress_source != 0)
-    {
-      g_clear_handle_id (&self->progress_source, g_source_remove);
-      g_clear_handle_id (&self->checkpoint_source, g_source_remove);
-    }
+    g_clear_handle_id (&self->progress_source, g_source_remove);
 }
 
 static void start_attempt (FerryScheduler *self, Slot *slot);
@@ -327,7 +322,7 @@ finish_failed_attempt (FerryScheduler *self, Slot *slot, GError *error)
       slot->attempts++;
       g_debug ("%s: %s (%s), retry %u of %u in %u ms", ferry_transfer_get_id (transfer),
                name, error->message, slot->attempts, self->settings.retries, delay);
-      g_clear_object (&slot->job);
+      drop_job (slot);
       save_state (self, transfer);
       slot->retry_source = g_timeout_add (delay, on_retry_timeout, slot);
       return;
@@ -394,12 +389,13 @@ static void
 start_attempt (FerryScheduler *self, Slot *slot)
 {
   g_clear_object (&slot->cancellable);
-  g_clear_object (&slot->job);
+  drop_job (slot);
   slot->cancellable = g_cancellable_new ();
   slot->timed_out = FALSE;
   slot->attempt_offset = ferry_transfer_get_durable_offset (slot->transfer);
   slot->job = ferry_job_new_for_transfer (self->session, slot->transfer, &self->settings,
                                           self->bandwidth);
+  g_signal_connect (slot->job, "durable-changed", G_CALLBACK (on_job_durable_changed), slot);
   g_object_set_data (G_OBJECT (slot->job), "ferry-transfer", slot->transfer);
   ferry_job_run_async (slot->job, slot->cancellable, on_job_done, g_object_ref (self));
 }
@@ -1036,7 +1032,6 @@ ferry_scheduler_finalize (GObject *object)
   FerryScheduler *self = FERRY_SCHEDULER (object);
 
   g_clear_handle_id (&self->progress_source, g_source_remove);
-  g_clear_handle_id (&self->checkpoint_source, g_source_remove);
   g_queue_clear_full (&self->queue, g_object_unref);
   g_hash_table_unref (self->slots);
   g_hash_table_unref (self->draining);

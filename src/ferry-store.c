@@ -469,9 +469,15 @@ ferry_store_decode_value (const char *text, const char *type)
 
   if (text == NULL)
     return NULL;
+  /* GVariant's parser gives no error for some invalid UTF-8. */
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_warning ("Ignoring a damaged stored value: not UTF-8");
+      return NULL;
+    }
   value = g_variant_parse (G_VARIANT_TYPE (type), text, NULL, NULL, &error);
   if (value == NULL)
-    g_warning ("Ignoring a damaged stored value: %s", error->message);
+    g_warning ("Ignoring a damaged stored value: %s", error ? error->message : "unparsable");
   return value;
 }
 

@@ -858,7 +858,8 @@ raw_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (raw->state->server != NULL)
     {
       raw->req->body_bytes_sent += written;
-      raw->req->cut = raw->fault != FERRY_TEST_FAULT_OVERLONG;
+      raw->req->cut = raw->fault == FERRY_TEST_FAULT_RESET ||
+                      raw->fault == FERRY_TEST_FAULT_TRUNCATE;
     }
   if (raw->fault == FERRY_TEST_FAULT_STALL && raw->state->server != NULL)
     g_ptr_array_add (raw->state->held, g_steal_pointer (&raw->stream));
@@ -974,6 +975,15 @@ add_plan_headers (SoupMessageHeaders *headers, const FaultPlan *plan)
       memset (value, 'h', plan->arg);
       value[plan->arg] = '\0';
       soup_message_headers_replace (headers, "X-Ferry-Huge", value);
+    }
+  if (plan->fault == FERRY_TEST_FAULT_BINARY_HEADER)
+    {
+      g_autofree char *value = g_malloc (plan->arg + 1);
+
+      for (guint64 i = 0; i < plan->arg; i++)
+        value[i] = (char) (0x80 + i % 0x80);
+      value[plan->arg] = '\0';
+      soup_message_headers_replace (headers, "X-Ferry-Binary", value);
     }
   if (plan->fault == FERRY_TEST_FAULT_MANY_HEADERS)
     for (guint64 i = 0; i < plan->arg; i++)
@@ -1209,7 +1219,8 @@ serve_planned (FaultState *state, SoupServerMessage *msg, FerryTestRequest *req,
     }
   /* /file without a plan that changes the answer: the switches rule. */
   if (!gzip && (plan == NULL || plan->fault == FERRY_TEST_FAULT_HUGE_HEADER ||
-                plan->fault == FERRY_TEST_FAULT_MANY_HEADERS))
+                plan->fault == FERRY_TEST_FAULT_MANY_HEADERS ||
+                plan->fault == FERRY_TEST_FAULT_BINARY_HEADER))
     {
       add_plan_headers (soup_server_message_get_response_headers (msg), plan);
       serve_file (server, msg, req, path + strlen ("/file/"));

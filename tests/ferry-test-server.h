@@ -153,6 +153,9 @@ typedef enum {
                                        * says (waits for a Range) */
   FERRY_TEST_FAULT_HUGE_HEADER,       /* an X-Ferry-Huge header of @arg bytes */
   FERRY_TEST_FAULT_MANY_HEADERS,      /* @arg headers X-Ferry-<n> */
+  FERRY_TEST_FAULT_BINARY_HEADER,     /* an X-Ferry-Binary header of @arg
+                                       * bytes from 0x80 up (obs-text, not
+                                       * UTF-8) */
   FERRY_TEST_FAULT_STATUS,            /* the status @arg and a short body */
 } FerryTestFault;
 

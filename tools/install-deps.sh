@@ -11,6 +11,7 @@ packages=(
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 libglib2.0-bin systemd
   gi-docgen valac
   nginx-light curl wget aria2 strace time
+  clang libclang-rt-14-dev
 )
 
 missing=()

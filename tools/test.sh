@@ -5,12 +5,16 @@
 # then run the core integration tests again with ferryd under valgrind
 # memcheck. The last line printed is "N passed, N failed[, N skipped]".
 #
+# Last, clang's libFuzzer runs each fuzz target of tests/fuzz for a bounded
+# time (FERRY_FUZZ_SECONDS, 10 by default).
+#
 #   tools/test.sh                 everything
-#   FERRY_SKIP_VALGRIND=1 tools/test.sh    the sanitizer run only
+#   FERRY_SKIP_VALGRIND=1 FERRY_SKIP_FUZZ=1 tools/test.sh    the sanitizer run only
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$top/build-tests}
 vgbuild=${VALGRIND_BUILD_DIR:-$top/build-valgrind}
+fuzzbuild=${FUZZ_BUILD_DIR:-$top/build-fuzz}
 # Cheap enough under valgrind, and between them they drive every part of
 # ferryd: downloads, resumes, restarts, isolation, completion groups.
 valgrind_suites=(isolation resume lifecycle completion)
@@ -41,6 +45,16 @@ if [ -z "${FERRY_SKIP_VALGRIND:-}" ]; then
   G_SLICE=always-malloc \
     meson test -C "$vgbuild" --num-processes 2 --print-errorlogs "${valgrind_suites[@]}"
   results+=("$vgbuild")
+fi
+
+if [ -z "${FERRY_SKIP_FUZZ:-}" ]; then
+  if [ ! -f "$fuzzbuild/build.ninja" ]; then
+    CC=clang meson setup "$fuzzbuild" "$top" -Dfuzzing=true -Dbuildtype=debugoptimized \
+      -Dintrospection=disabled -Dvapi=disabled -Ddocs=disabled >/dev/null || exit 1
+  fi
+  ninja -C "$fuzzbuild" || exit 1
+  meson test -C "$fuzzbuild" --num-processes 2 --print-errorlogs --suite fuzz
+  results+=("$fuzzbuild")
 fi
 
 /usr/bin/python3 "$top/tests/count-results.py" "${results[@]}"
