@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -194,4 +195,135 @@ ferryctl_service_error (const char *what, GError *error)
   g_dbus_error_strip_remote_error (error);
   ferryctl_print_error ("%s: %s", what, error->message);
   return FERRYCTL_EXIT_SERVICE;
+}
+
+/* ---- the scheduling options of download and upload ---- */
+
+void
+ferryctl_sched_options_clear (FerryctlSchedOptions *opts)
+{
+  g_clear_pointer (&opts->group, g_free);
+  g_clear_pointer (&opts->priority, g_free);
+  g_clear_pointer (&opts->cost_policy, g_free);
+  g_clear_pointer (&opts->max_speed, g_free);
+  g_clear_pointer (&opts->completion_group, g_free);
+}
+
+void
+ferryctl_sched_options_entries (FerryctlSchedOptions *opts, GOptionEntry *entries)
+{
+  const GOptionEntry e[FERRYCTL_N_SCHED_ENTRIES] = {
+    { "group", 'g', 0, G_OPTION_ARG_STRING, &opts->group,
+      N_("Put the transfer in the group NAME"), N_("NAME") },
+    { "priority", 0, 0, G_OPTION_ARG_STRING, &opts->priority,
+      N_("Queue with the priority low, default or high"), N_("PRIORITY") },
+    { "cost-policy", 0, 0, G_OPTION_ARG_STRING, &opts->cost_policy,
+      N_("Run on the networks that POLICY allows: default, unrestricted-only or always"),
+      N_("POLICY") },
+    { "max-speed", 0, 0, G_OPTION_ARG_STRING, &opts->max_speed,
+      N_("Move at most BYTES per second (suffixes k, M, G or Ki, Mi, Gi)"), N_("BYTES") },
+    { "completion-group", 0, 0, G_OPTION_ARG_STRING, &opts->completion_group,
+      N_("Put the transfer in the completion group NAME"), N_("NAME") },
+    { "notify", 0, 0, G_OPTION_ARG_NONE, &opts->notify,
+      N_("Show a desktop notification when the transfer completes or fails"), NULL },
+  };
+
+  memcpy (entries, e, sizeof e);
+}
+
+gboolean
+ferryctl_parse_bytes (const char *text, guint64 *out_bytes, GError **error)
+{
+  static const struct { const char *suffix; guint64 factor; } suffixes[] = {
+    { "", 1 }, { "B", 1 },
+    { "k", 1000 }, { "K", 1000 }, { "kB", 1000 }, { "KB", 1000 },
+    { "M", 1000000 }, { "MB", 1000000 },
+    { "G", 1000000000 }, { "GB", 1000000000 },
+    { "Ki", 1024 }, { "KiB", 1024 },
+    { "Mi", 1024 * 1024 }, { "MiB", 1024 * 1024 },
+    { "Gi", 1024 * 1024 * 1024 }, { "GiB", 1024 * 1024 * 1024 },
+  };
+  char *end = NULL;
+  guint64 number;
+
+  if (!g_ascii_isdigit (text[0]))
+    goto bad;
+  errno = 0;
+  number = g_ascii_strtoull (text, &end, 10);
+  if (errno != 0)
+    goto bad;
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    if (strcmp (end, suffixes[i].suffix) == 0)
+      {
+        if (number > G_MAXUINT64 / suffixes[i].factor)
+          goto bad;
+        *out_bytes = number * suffixes[i].factor;
+        return TRUE;
+      }
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("“%s” is not a number of bytes (such as 500k, 2M or 1Gi)"), text);
+  return FALSE;
+}
+
+gboolean
+ferryctl_sched_options_build (const FerryctlSchedOptions *opts, GVariantBuilder *builder,
+                              GError **error)
+{
+  if (opts->group != NULL)
+    {
+      if (!ferry_validate_group (opts->group, error))
+        return FALSE;
+      g_variant_builder_add (builder, "{sv}", "group", g_variant_new_string (opts->group));
+    }
+  if (opts->priority != NULL)
+    {
+      FerryPriority priority;
+
+      if (!ferry_priority_from_string (opts->priority, &priority))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” is not a priority: expected low, default or high"),
+                       opts->priority);
+          return FALSE;
+        }
+      g_variant_builder_add (builder, "{sv}", "priority", g_variant_new_string (opts->priority));
+    }
+  if (opts->cost_policy != NULL)
+    {
+      FerryCostPolicy policy;
+
+      if (!ferry_cost_policy_from_string (opts->cost_policy, &policy))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("“%s” is not a cost policy: expected default, unrestricted-only or always"),
+                       opts->cost_policy);
+          return FALSE;
+        }
+      g_variant_builder_add (builder, "{sv}", "cost-policy",
+                             g_variant_new_string (opts->cost_policy));
+    }
+  if (opts->max_speed != NULL)
+    {
+      guint64 speed;
+
+      if (!ferryctl_parse_bytes (opts->max_speed, &speed, error))
+        return FALSE;
+      g_variant_builder_add (builder, "{sv}", "max-speed", g_variant_new_uint64 (speed));
+    }
+  if (opts->completion_group != NULL)
+    {
+      if (!ferry_validate_group (opts->completion_group, error))
+        return FALSE;
+      g_variant_builder_add (builder, "{sv}", "completion-group",
+                             g_variant_new_string (opts->completion_group));
+    }
+  if (opts->notify)
+    {
+      g_variant_builder_add (builder, "{sv}", "notify-success",
+                             g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
+      g_variant_builder_add (builder, "{sv}", "notify-failure",
+                             g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
+    }
+  return TRUE;
 }

@@ -63,8 +63,41 @@ int  ferryctl_service_error (const char *what, GError *error);
 int  ferryctl_transfer_error (const char *what, GError *error);
 void ferryctl_print_error (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
+/* The scheduling options that download and upload share. */
+typedef struct {
+  char     *group;
+  char     *priority;
+  char     *cost_policy;
+  char     *max_speed;
+  char     *completion_group;
+  gboolean  notify;
+} FerryctlSchedOptions;
+
+#define FERRYCTL_N_SCHED_ENTRIES 6
+
+void     ferryctl_sched_options_clear (FerryctlSchedOptions *opts);
+/* Fills @entries (FERRYCTL_N_SCHED_ENTRIES of them) with the options. */
+void     ferryctl_sched_options_entries (FerryctlSchedOptions *opts, GOptionEntry *entries);
+/* Checks the options and adds them to an a{sv} builder. */
+gboolean ferryctl_sched_options_build (const FerryctlSchedOptions *opts, GVariantBuilder *builder,
+                                       GError **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FerryctlSchedOptions, ferryctl_sched_options_clear)
+
+/* "1500", "10k", "2M", "1G" (powers of 1000) or "64Ki", "1Mi", "1Gi" (of
+ * 1024), with an optional trailing "B". */
+gboolean ferryctl_parse_bytes (const char *text, guint64 *out_bytes, GError **error);
+
 /* The commands with a file of their own. */
 int ferryctl_download (FerryctlGlobals *globals, int argc, char **argv);
 int ferryctl_monitor (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_upload (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_group (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_network (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_data_limit (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_restrict_background_data (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_priority (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_cost_policy (FerryctlGlobals *globals, int argc, char **argv);
+int ferryctl_set_uri (FerryctlGlobals *globals, int argc, char **argv);
 
 G_END_DECLS

@@ -16,7 +16,7 @@ typedef struct {
   gboolean   json;
   char     **headers;
   char      *checksum;
-  char      *group;
+  FerryctlSchedOptions sched;
 } DownloadOptions;
 
 static void
@@ -24,7 +24,7 @@ download_options_clear (DownloadOptions *opts)
 {
   g_clear_pointer (&opts->headers, g_strfreev);
   g_clear_pointer (&opts->checksum, g_free);
-  g_clear_pointer (&opts->group, g_free);
+  ferryctl_sched_options_clear (&opts->sched);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DownloadOptions, download_options_clear)
@@ -146,12 +146,8 @@ build_options (DownloadOptions *opts, GError **error)
         return NULL;
       g_variant_builder_add (&builder, "{sv}", "checksum", g_variant_new_string (opts->checksum));
     }
-  if (opts->group != NULL)
-    {
-      if (!ferry_validate_group (opts->group, error))
-        return NULL;
-      g_variant_builder_add (&builder, "{sv}", "group", g_variant_new_string (opts->group));
-    }
+  if (!ferryctl_sched_options_build (&opts->sched, &builder, error))
+    return NULL;
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
@@ -423,24 +419,22 @@ int
 ferryctl_download (FerryctlGlobals *globals, int argc, char **argv)
 {
   g_auto(DownloadOptions) opts = { 0, };
-  const GOptionEntry entries[] = {
+  GOptionEntry entries[5 + FERRYCTL_N_SCHED_ENTRIES] = {
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &opts.wait,
       N_("Follow the download until it ends, with a progress bar on a terminal"), NULL },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &opts.headers,
       N_("Send the request header “NAME: VALUE” (repeatable)"), N_("HEADER") },
     { "checksum", 0, 0, G_OPTION_ARG_STRING, &opts.checksum,
       N_("Check the file against CHECKSUM, written “sha256:” and 64 hex digits"), N_("CHECKSUM") },
-    { "group", 'g', 0, G_OPTION_ARG_STRING, &opts.group,
-      N_("Put the download in the group NAME"), N_("NAME") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json,
       N_("Print the transfer as a JSON object"), NULL },
-    G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) options = NULL;
   g_autofree char *destination = NULL;
 
+  ferryctl_sched_options_entries (&opts.sched, entries + 4);
   context = ferryctl_option_context_new (globals, N_("URL [DEST]"),
     N_("Download URL to the file DEST in the background."),
     N_("The Ferry service downloads the file: it goes on after ferryctl exits, and\n"

@@ -429,6 +429,15 @@ static const Command commands[] = {
   { "resume", N_("Resume paused or failed transfers"), cmd_resume },
   { "cancel", N_("Cancel transfers"), cmd_cancel },
   { "monitor", N_("Print the events of transfers as they happen"), ferryctl_monitor },
+  { "upload", N_("Upload files, a form or standard input in the background"), ferryctl_upload },
+  { "priority", N_("Change the priority of a transfer"), ferryctl_priority },
+  { "cost-policy", N_("Change the cost policy of a transfer"), ferryctl_cost_policy },
+  { "set-uri", N_("Give a transfer a new URI"), ferryctl_set_uri },
+  { "group", N_("Set a group's behavior; enable or read a completion group"), ferryctl_group },
+  { "network", N_("Show the network state the service sees"), ferryctl_network },
+  { "data-limit", N_("Set the data limit of a connection"), ferryctl_data_limit },
+  { "restrict-background-data", N_("Restrict background data over the limit: on or off"),
+    ferryctl_restrict_background_data },
   { "help", N_("Show the help of ferryctl or of a command"), cmd_help },
 };
 
@@ -448,12 +457,14 @@ main_context_new (FerryctlGlobals *globals, gboolean *version)
     { "version", 0, 0, G_OPTION_ARG_NONE, version, N_("Print the version and exit"), NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(GString) summary = g_string_new (_("Control the downloads of the Ferry service."));
+  g_autoptr(GString) summary = g_string_new (_("Control the transfers of the Ferry service."));
   GOptionContext *context;
 
   g_string_append_printf (summary, "\n\n%s", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (summary, "\n  %-10s%s", commands[i].name, _(commands[i].summary));
+    g_string_append_printf (summary, "\n  %-12s%s%s", commands[i].name,
+                            strlen (commands[i].name) > 11 ? "\n              " : "",
+                            _(commands[i].summary));
 
   context = ferryctl_option_context_new (globals, N_("COMMAND [ARGUMENT…]"), summary->str,
     N_("Run “ferryctl COMMAND --help” for the options of a command.\n"
@@ -464,12 +475,13 @@ main_context_new (FerryctlGlobals *globals, gboolean *version)
        "of the transfer's D-Bus object path; the whole path is accepted too.\n"
        "\n"
        "Exit status:\n"
-       "  0    success; for “download --wait”, the download completed\n"
-       "  1    “download --wait”: the download failed (the reason goes to stderr)\n"
-       "  2    “download --wait”: the download was canceled\n"
+       "  0    success; for “download --wait” or “upload --wait”, the transfer\n"
+       "       completed\n"
+       "  1    with --wait: the transfer failed (the reason goes to stderr)\n"
+       "  2    with --wait: the transfer was canceled\n"
        "  3    usage error: unknown command or option, bad argument\n"
        "  4    the Ferry service cannot be reached, or refused a call\n"
-       "  130  “download --wait” interrupted by Ctrl-C; the download goes on"),
+       "  130  --wait interrupted by Ctrl-C; the transfer goes on"),
     entries);
   /* Stop at the command: the rest are the command's arguments. */
   g_option_context_set_strict_posix (context, TRUE);

@@ -1314,6 +1314,67 @@ ferry_transfer_set_priority_sync (FerryTransfer *self, FerryPriority priority,
                        error);
 }
 
+/**
+ * ferry_transfer_set_requested_uri:
+ * @self: a transfer
+ * @uri: a new absolute http:// or https:// URI of the same resource
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the service has changed it
+ * @user_data: data for @callback
+ *
+ * Gives the transfer a new URI for the same resource, such as a freshly
+ * signed URL. A download whose server refused to resume it waits as
+ * %FERRY_TRANSFER_STATUS_PAUSED_RECOVERABLE_WEB_ERROR; with a new URI it
+ * continues from its offset. Allowed in any status but completed and
+ * canceled.
+ */
+void
+ferry_transfer_set_requested_uri (FerryTransfer *self, const char *uri,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+  g_return_if_fail (uri != NULL);
+  control (self, "SetRequestedUri", g_variant_new ("(s)", uri),
+           ferry_transfer_set_requested_uri, cancellable, callback, user_data);
+}
+
+/**
+ * ferry_transfer_set_requested_uri_finish:
+ * @self: a transfer
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: whether the URI was changed
+ */
+gboolean
+ferry_transfer_set_requested_uri_finish (FerryTransfer *self, GAsyncResult *result,
+                                         GError **error)
+{
+  return control_finish (self, result, ferry_transfer_set_requested_uri, error);
+}
+
+/**
+ * ferry_transfer_set_requested_uri_sync:
+ * @self: a transfer
+ * @uri: a new absolute http:// or https:// URI of the same resource
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Gives the transfer a new URI, blocking the calling thread; see
+ * ferry_transfer_set_requested_uri().
+ *
+ * Returns: whether the URI was changed
+ */
+gboolean
+ferry_transfer_set_requested_uri_sync (FerryTransfer *self, const char *uri,
+                                       GCancellable *cancellable, GError **error)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), FALSE);
+  g_return_val_if_fail (uri != NULL, FALSE);
+  return control_sync (self, "SetRequestedUri", g_variant_new ("(s)", uri), cancellable, error);
+}
+
 /* ---- the server's response -------------------------------------------- */
 
 /* The stream of the descriptor OpenResponseBody answered. */
@@ -1398,6 +1459,78 @@ ferry_transfer_open_response_body_sync (FerryTransfer *self, GCancellable *cance
   g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
   reply = ferry_session_call_sync (self->session, self->path, FERRY_TRANSFER_IFACE,
                                    "OpenResponseBody", NULL, G_VARIANT_TYPE ("(h)"), NULL,
+                                   &fd_list, cancellable, error);
+  if (reply == NULL)
+    return NULL;
+  return body_stream (reply, fd_list, error);
+}
+
+/**
+ * ferry_transfer_open_result:
+ * @self: a completed download
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the stream
+ * @user_data: data for @callback
+ *
+ * Opens the downloaded file. For a download created with an empty
+ * destination (what sandboxed applications do), the file is kept in the
+ * service's storage and handed over once: the service removes its copy
+ * when it gives the descriptor, so copy the data out of the stream. It
+ * fails with %FERRY_ERROR_INVALID_STATE before completion or after the
+ * first call; for a download with a destination, it opens that file.
+ */
+void
+ferry_transfer_open_result (FerryTransfer *self, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+  _ferry_call (self, ferry_transfer_open_result, self->session, self->path,
+               FERRY_TRANSFER_IFACE, "OpenResult", NULL, G_VARIANT_TYPE ("(h)"),
+               cancellable, callback, user_data);
+}
+
+/**
+ * ferry_transfer_open_result_finish:
+ * @self: a transfer
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a stream of the downloaded file, or %NULL with
+ *   @error set
+ */
+GInputStream *
+ferry_transfer_open_result_finish (FerryTransfer *self, GAsyncResult *result, GError **error)
+{
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = _ferry_call_finish (self, result, ferry_transfer_open_result, &fd_list, error);
+  if (reply == NULL)
+    return NULL;
+  return body_stream (reply, fd_list, error);
+}
+
+/**
+ * ferry_transfer_open_result_sync:
+ * @self: a completed download
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for an error
+ *
+ * Opens the downloaded file, blocking the calling thread; see
+ * ferry_transfer_open_result().
+ *
+ * Returns: (transfer full): a stream of the downloaded file, or %NULL with
+ *   @error set
+ */
+GInputStream *
+ferry_transfer_open_result_sync (FerryTransfer *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GUnixFDList) fd_list = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+  reply = ferry_session_call_sync (self->session, self->path, FERRY_TRANSFER_IFACE,
+                                   "OpenResult", NULL, G_VARIANT_TYPE ("(h)"), NULL,
                                    &fd_list, cancellable, error);
   if (reply == NULL)
     return NULL;

@@ -133,6 +133,30 @@ gboolean ferry_transfer_get_response_information_sync   (FerryTransfer        *s
                                                          gboolean             *out_resumable,
                                                          GError              **error);
 
+void     ferry_transfer_set_requested_uri        (FerryTransfer        *self,
+                                                  const char           *uri,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean ferry_transfer_set_requested_uri_finish (FerryTransfer        *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+gboolean ferry_transfer_set_requested_uri_sync   (FerryTransfer        *self,
+                                                  const char           *uri,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+
+void          ferry_transfer_open_result        (FerryTransfer        *self,
+                                                 GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+GInputStream *ferry_transfer_open_result_finish (FerryTransfer        *self,
+                                                 GAsyncResult         *result,
+                                                 GError              **error);
+GInputStream *ferry_transfer_open_result_sync   (FerryTransfer        *self,
+                                                 GCancellable         *cancellable,
+                                                 GError              **error);
+
 void          ferry_transfer_open_response_body        (FerryTransfer        *self,
                                                         GCancellable         *cancellable,
                                                         GAsyncReadyCallback   callback,

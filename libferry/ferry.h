@@ -10,4 +10,5 @@
 #include "ferry-transfer.h"
 #include "ferry-downloader.h"
 #include "ferry-uploader.h"
+#include "ferry-manager.h"
 #undef FERRY_INSIDE

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ferry-test-fixture.h"
+#include "ferry-test-upload-server.h"
 
 #define KiB 1024
 #define MiB (1024 * 1024)
@@ -525,7 +526,8 @@ static void
 test_help_for_every_command (FerryFixture *fx, gconstpointer config)
 {
   static const char * const commands[] = {
-    "download", "list", "info", "pause", "resume", "cancel", "monitor",
+    "download", "list", "info", "pause", "resume", "cancel", "monitor", "upload", "priority",
+    "cost-policy", "set-uri", "group", "network", "data-limit", "restrict-background-data",
   };
   g_autoptr(Run) main_help = run_ferryctl ("--help", NULL);
   g_autoptr(Run) help_command = run_ferryctl ("help", "monitor", NULL);
@@ -559,6 +561,326 @@ test_service_unreachable_exits_4 (FerryFixture *fx, gconstpointer config)
   g_assert_nonnull (strstr (run->err, "Cannot reach the Ferry service"));
 }
 
+/* ---- uploads, network, groups, per-transfer settings (issues 4 to 6) -- */
+
+static FerryTestUploadServer *
+upload_server_new (FerryFixture *fx)
+{
+  g_autofree char *store = g_build_filename (fx->tmpdir, "received", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (store, 0700), ==, 0);
+  return ferry_test_upload_server_new (store);
+}
+
+/* A file of @size pseudo-random bytes in the fixture's directory. */
+static char *
+make_source (FerryFixture *fx, const char *name, gsize size, guint32 seed)
+{
+  g_autofree char *path = g_build_filename (fx->tmpdir, name, NULL);
+  g_autofree guint8 *data = g_malloc (size + 1);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = g_rand_int (rand) & 0xff;
+  g_file_set_contents (path, (char *) data, size, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+static void
+test_upload_put_and_multipart (FerryFixture *fx, gconstpointer config)
+{
+  g_autoptr(FerryTestUploadServer) server = upload_server_new (fx);
+  g_autofree char *first = make_source (fx, "first.bin", 1 * MiB, 1);
+  g_autofree char *second = make_source (fx, "second.txt", 100 * KiB + 7, 2);
+  g_autofree char *first_sha = ferry_test_file_sha256 (first);
+  g_autofree char *second_sha = ferry_test_file_sha256 (second);
+  g_autofree char *put_uri = ferry_test_upload_server_uri (server, "/upload/put.bin");
+  g_autofree char *form_uri = ferry_test_upload_server_uri (server, "/upload/form");
+  g_autofree char *stream_uri = ferry_test_upload_server_uri (server, "/upload/stream");
+  g_autoptr(GSubprocessLauncher) stream_launcher = NULL;
+  g_autoptr(Run) stream = NULL;
+  g_autoptr(Run) put = NULL;
+  g_autoptr(Run) form = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SoupMultipart) multipart = NULL;
+  FerryTestUploadRequest *req;
+  static const char * const names[] = { "file1", "file2", "title" };
+
+  put = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "upload", first, put_uri, "--wait",
+                      "--show-response", "--priority", "high", "--max-speed", "100Mi", NULL);
+  g_assert_cmpint (exit_status (put), ==, 0);
+  g_assert_nonnull (strstr (put->out, "HTTP status 200"));
+  /* The server's JSON answer, through OpenResponseBody. */
+  g_assert_nonnull (strstr (put->out, first_sha));
+  req = ferry_test_upload_server_nth_request (server, "PUT", "/upload/put.bin", 0);
+  g_assert_nonnull (req);
+  g_assert_cmpstr (req->body_sha256, ==, first_sha);
+
+  /* "-": standard input as a stream; ferryctl follows it to its end. */
+  stream_launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_stdin_file_path (stream_launcher, second);
+  stream = run_ferryctl_with (stream_launcher, "--app-id", FERRY_TEST_APP_ID, "upload", "-",
+                              stream_uri, NULL);
+  g_assert_cmpint (exit_status (stream), ==, 0);
+  g_assert_nonnull (strstr (stream->out, "HTTP status 200"));
+  req = ferry_test_upload_server_nth_request (server, "PUT", "/upload/stream", 0);
+  g_assert_nonnull (req);
+  g_assert_cmpstr (req->body_sha256, ==, second_sha);
+
+  form = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "upload", first, second, form_uri,
+                       "--field", "title=Ferry test", "--wait", "--json", NULL);
+  g_assert_cmpint (exit_status (form), ==, 0);
+  root = parse_json (form->out);
+  assert_member_str (json_object_of (root), "status", "completed");
+  assert_member_str (json_object_of (root), "kind", "upload");
+  req = ferry_test_upload_server_nth_request (server, "POST", "/upload/form", 0);
+  g_assert_nonnull (req);
+  multipart = ferry_test_upload_request_parse_multipart (req);
+  g_assert_nonnull (multipart);
+  g_assert_cmpint (soup_multipart_get_length (multipart), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      SoupMessageHeaders *headers = NULL;
+      GBytes *body = NULL;
+      g_autofree char *disposition = NULL;
+      g_autoptr(GHashTable) params = NULL;
+      g_autofree char *sha = NULL;
+
+      g_assert_true (soup_multipart_get_part (multipart, (int) i, &headers, &body));
+      g_assert_true (soup_message_headers_get_content_disposition (headers, &disposition,
+                                                                   &params));
+      g_assert_cmpstr (g_hash_table_lookup (params, "name"), ==, names[i]);
+      sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, body);
+      if (i == 0)
+        g_assert_cmpstr (sha, ==, first_sha);
+      else if (i == 1)
+        g_assert_cmpstr (sha, ==, second_sha);
+      else
+        g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                         "Ferry test", strlen ("Ferry test"));
+    }
+}
+
+static void
+test_upload_usage_errors (FerryFixture *fx, gconstpointer config)
+{
+  g_autofree char *first = make_source (fx, "one.bin", 10, 3);
+  g_autoptr(Run) no_url = run_ferryctl ("upload", first, NULL);
+  g_autoptr(Run) tus_form = run_ferryctl ("upload", first, "http://127.0.0.1:1/x", "--tus",
+                                          "--field", "a=b", NULL);
+  g_autoptr(Run) bad_speed = run_ferryctl ("upload", first, "http://127.0.0.1:1/x",
+                                           "--max-speed", "fast", NULL);
+  g_autoptr(Run) missing = run_ferryctl ("upload", "/nonexistent/file", "http://127.0.0.1:1/x",
+                                         NULL);
+
+  g_assert_cmpint (exit_status (no_url), ==, 3);
+  g_assert_cmpint (exit_status (tus_form), ==, 3);
+  g_assert_cmpint (exit_status (bad_speed), ==, 3);
+  g_assert_cmpint (exit_status (missing), ==, 3);
+}
+
+static JsonNode *
+network_json (void)
+{
+  g_autoptr(Run) run = run_ferryctl ("network", "--json", NULL);
+
+  g_assert_cmpint (exit_status (run), ==, 0);
+  return parse_json (run->out);
+}
+
+static void
+test_network_and_data_limit (FerryFixture *fx, gconstpointer config)
+{
+  static const char * const keys[] = {
+    "connectivity", "metered", "roaming", "connection", "network_source", "data_usage",
+    "data_limit", "billing_cycle_start_day", "on_track_to_exceed", "over_limit",
+    "restrict_background_data", "power_saver", "battery_low",
+  };
+  g_autoptr(JsonNode) before = network_json ();
+  g_autoptr(JsonNode) after = NULL;
+  g_autoptr(Run) text = NULL;
+  g_autoptr(Run) limit = NULL;
+  g_autoptr(Run) restrict_on = NULL;
+  g_autoptr(Run) bad_day = NULL;
+  JsonObject *object = json_object_of (before);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_assert_true (json_object_has_member (object, keys[i]));
+  g_assert_cmpuint (json_object_get_size (object), ==, G_N_ELEMENTS (keys));
+  /* No NetworkManager on this fixture's (absent) system bus. */
+  assert_member_str (object, "network_source", "gio");
+  g_assert_false (json_object_get_boolean_member (object, "restrict_background_data"));
+
+  text = run_ferryctl ("network", NULL);
+  g_assert_cmpint (exit_status (text), ==, 0);
+  g_assert_nonnull (strstr (text->out, "Connectivity:"));
+  g_assert_nonnull (strstr (text->out, "gio"));
+
+  /* Without NetworkManager there is no current connection to limit. */
+  limit = run_ferryctl ("data-limit", "5M", NULL);
+  g_assert_cmpint (exit_status (limit), ==, 4);
+  g_assert_nonnull (strstr (limit->err, "Cannot set the data limit"));
+  g_clear_pointer (&limit, run_free);
+  limit = run_ferryctl ("data-limit", "5M", "--connection", "0b5d0c3a-1c1e-4c57-9d2b-6a5f0e0e5e01",
+                        "--cycle-start-day", "3", NULL);
+  g_assert_cmpint (exit_status (limit), ==, 0);
+  restrict_on = run_ferryctl ("restrict-background-data", "on", NULL);
+  g_assert_cmpint (exit_status (restrict_on), ==, 0);
+  bad_day = run_ferryctl ("data-limit", "1Gi", "--cycle-start-day", "30", NULL);
+  g_assert_cmpint (exit_status (bad_day), ==, 3);
+
+  after = network_json ();
+  object = json_object_of (after);
+  g_assert_true (json_object_get_boolean_member (object, "restrict_background_data"));
+}
+
+static const FerryFixtureConfig with_network_manager = { .no_ferryd = TRUE, .system_bus = TRUE };
+
+/* With NetworkManager (python3-dbusmock): the limit of the primary
+ * connection, set in every notation of sizes, read back. */
+static void
+test_data_limit_with_network_manager (FerryFixture *fx, gconstpointer config)
+{
+  static const struct { const char *text; gint64 bytes; } cases[] = {
+    { "1500", 1500 }, { "2k", 2000 }, { "3Ki", 3072 }, { "1M", 1000000 },
+    { "1Mi", 1048576 }, { "1G", 1000000000 }, { "2Gi", 2147483648 }, { "5MB", 5000000 },
+  };
+  FerryMockConnection *ethernet = ferry_mock_nm_start_with_ethernet (fx->system_bus,
+                                                                     FERRY_NM_METERED_YES);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(Run) remove = NULL;
+  JsonObject *object;
+
+  ferry_fixture_start_ferryd (fx, NULL);
+  root = network_json ();
+  object = json_object_of (root);
+  assert_member_str (object, "network_source", "networkmanager");
+  assert_member_str (object, "connection", ethernet->uuid);
+  assert_member_str (object, "connectivity", "full");
+  g_assert_true (json_object_get_boolean_member (object, "metered"));
+  assert_member_int (object, "data_limit", 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Run) set = run_ferryctl ("data-limit", cases[i].text, "--cycle-start-day", "3",
+                                         NULL);
+
+      g_assert_cmpint (exit_status (set), ==, 0);
+      g_clear_pointer (&root, json_node_unref);
+      root = network_json ();
+      assert_member_int (json_object_of (root), "data_limit", cases[i].bytes);
+      assert_member_int (json_object_of (root), "billing_cycle_start_day", 3);
+    }
+
+  remove = run_ferryctl ("data-limit", "0", NULL);
+  g_assert_cmpint (exit_status (remove), ==, 0);
+  g_clear_pointer (&root, json_node_unref);
+  root = network_json ();
+  assert_member_int (json_object_of (root), "data_limit", 0);
+}
+
+static void
+test_transfer_settings (FerryFixture *fx, gconstpointer config)
+{
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/1000");
+  g_autofree char *other_uri = ferry_fixture_uri (fx, "/file/1000?again");
+  g_autofree char *dest = ferry_fixture_dest (fx, "settings.bin");
+  g_autofree char *path = ferry_client_create_download (fx->app, uri, dest, NULL, NULL);
+  const char *id = strrchr (path, '/') + 1;
+  g_autoptr(Run) priority = NULL;
+  g_autoptr(Run) policy = NULL;
+  g_autoptr(Run) set_uri = NULL;
+  g_autoptr(Run) bad_priority = NULL;
+  g_autoptr(Run) bad_policy = NULL;
+
+  ferry_assert_property (fx->app, path, "Priority", "default");
+  priority = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "priority", id, "high", NULL);
+  g_assert_cmpint (exit_status (priority), ==, 0);
+  ferry_assert_property (fx->app, path, "Priority", "high");
+  policy = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "cost-policy", id, "always", NULL);
+  g_assert_cmpint (exit_status (policy), ==, 0);
+  ferry_assert_property (fx->app, path, "CostPolicy", "always");
+  set_uri = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "set-uri", id, other_uri, NULL);
+  g_assert_cmpint (exit_status (set_uri), ==, 0);
+
+  bad_priority = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "priority", id, "urgent", NULL);
+  g_assert_cmpint (exit_status (bad_priority), ==, 3);
+  /* Another app does not see the transfer. */
+  bad_policy = run_ferryctl ("cost-policy", id, "always", NULL);
+  g_assert_cmpint (exit_status (bad_policy), ==, 4);
+}
+
+static void
+test_download_options_and_groups (FerryFixture *fx, gconstpointer config)
+{
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%d", 64 * KiB);
+  g_autofree char *dest1 = ferry_fixture_dest (fx, "grouped-1.bin");
+  g_autofree char *dest2 = ferry_fixture_dest (fx, "grouped-2.bin");
+  g_autoptr(Run) serialized = NULL;
+  g_autoptr(Run) first = NULL;
+  g_autoptr(Run) second = NULL;
+  g_autoptr(Run) complete = NULL;
+  g_autoptr(Run) results = NULL;
+  g_autoptr(Run) results_text = NULL;
+  g_autoptr(Run) both = NULL;
+  g_autoptr(JsonNode) first_root = NULL;
+  g_autoptr(JsonNode) second_root = NULL;
+  g_autoptr(JsonNode) results_root = NULL;
+  JsonObject *object;
+  JsonArray *array;
+  const char *path;
+
+  /* Slow enough that the second download is queued while the first runs. */
+  ferry_test_server_set_throttle (fx->server, 512 * KiB);
+  serialized = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "group", "batch", "--serialized",
+                             NULL);
+  g_assert_cmpint (exit_status (serialized), ==, 0);
+  both = run_ferryctl ("group", "batch", "--serialized", "--parallel", NULL);
+  g_assert_cmpint (exit_status (both), ==, 3);
+
+  first = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", uri, dest1, "--json",
+                        "--group", "batch", "--completion-group", "done", "--priority", "low",
+                        "--cost-policy", "always", "--max-speed", "10M", "--notify", NULL);
+  g_assert_cmpint (exit_status (first), ==, 0);
+  first_root = parse_json (first->out);
+  path = json_object_get_string_member (json_object_of (first_root), "path");
+  ferry_assert_property (fx->app, path, "Priority", "low");
+  ferry_assert_property (fx->app, path, "CostPolicy", "always");
+  ferry_assert_property (fx->app, path, "CompletionGroup", "done");
+  ferry_assert_property (fx->app, path, "Group", "batch");
+
+  second = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", uri, dest2, "--json",
+                         "--group", "batch", "--completion-group", "done", NULL);
+  g_assert_cmpint (exit_status (second), ==, 0);
+  second_root = parse_json (second->out);
+  ferry_client_wait_status (fx->app, path, "completed");
+  ferry_client_wait_status (fx->app,
+                            json_object_get_string_member (json_object_of (second_root), "path"),
+                            "completed");
+  /* Serialized: the server never saw both at once. */
+  g_assert_cmpuint (ferry_test_server_get_max_active (fx->server), ==, 1);
+
+  complete = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "group", "done", "--complete", NULL);
+  g_assert_cmpint (exit_status (complete), ==, 0);
+  results = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "group", "done", "--results", "--json",
+                          NULL);
+  g_assert_cmpint (exit_status (results), ==, 0);
+  results_root = parse_json (results->out);
+  object = json_object_of (results_root);
+  assert_member_str (object, "group", "done");
+  g_assert_true (json_object_get_boolean_member (object, "complete"));
+  array = json_object_get_array_member (object, "results");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    assert_member_str (json_array_get_object_element (array, i), "status", "completed");
+  results_text = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "group", "done", "--results",
+                               NULL);
+  g_assert_cmpint (exit_status (results_text), ==, 0);
+  g_assert_nonnull (strstr (results_text->out, "complete"));
+}
+
 /* Asks the completion for COMP_WORDS=(@words); returns the candidates. */
 static char *
 complete (const char *words, const char *bin_dir)
@@ -590,13 +912,23 @@ test_bash_completion (FerryFixture *fx, gconstpointer config)
   g_autofree char *dest = ferry_fixture_dest (fx, "completed-id.bin");
   g_autofree char *bin_dir = g_path_get_dirname (g_getenv ("FERRYCTL"));
   g_autofree char *path = NULL;
-  g_autofree char *commands = complete ("ferryctl d", bin_dir);
+  g_autofree char *commands = complete ("ferryctl do", bin_dir);
+  g_autofree char *d_commands = complete ("ferryctl d", bin_dir);
+  g_autofree char *upload = complete ("ferryctl up", bin_dir);
+  g_autofree char *policy = complete ("ferryctl upload --cost-policy u", bin_dir);
+  g_autofree char *on_off = complete ("ferryctl restrict-background-data o", bin_dir);
+  g_autofree char *group_options = complete ("ferryctl group x --s", bin_dir);
   g_autofree char *options = complete ("ferryctl download --w", bin_dir);
   g_autofree char *list_options = complete ("ferryctl --app-id x list --", bin_dir);
   g_autofree char *ids = NULL;
   g_autofree char *id_line = NULL;
 
   g_assert_cmpstr (commands, ==, "download\n");
+  g_assert_cmpstr (d_commands, ==, "download\ndata-limit\n");
+  g_assert_cmpstr (upload, ==, "upload\n");
+  g_assert_cmpstr (policy, ==, "unrestricted-only\n");
+  g_assert_cmpstr (on_off, ==, "on\noff\n");
+  g_assert_cmpstr (group_options, ==, "--serialized\n");
   g_assert_cmpstr (options, ==, "--wait\n");
   g_assert_nonnull (strstr (list_options, "--json\n"));
   g_assert_nonnull (strstr (list_options, "--group\n"));
@@ -634,6 +966,14 @@ main (int argc, char **argv)
   ferry_test_add ("/ferryctl/help/every-command", NULL, test_help_for_every_command);
   ferry_test_add ("/ferryctl/service/unreachable-exits-4", NULL, test_service_unreachable_exits_4);
   ferry_test_add ("/ferryctl/bash-completion", NULL, test_bash_completion);
+  ferry_test_add ("/ferryctl/upload/put-and-multipart", NULL, test_upload_put_and_multipart);
+  ferry_test_add ("/ferryctl/upload/usage-errors", NULL, test_upload_usage_errors);
+  ferry_test_add ("/ferryctl/network/json-and-data-limit", NULL, test_network_and_data_limit);
+  ferry_test_add ("/ferryctl/network/data-limit-with-networkmanager", &with_network_manager,
+                  test_data_limit_with_network_manager);
+  ferry_test_add ("/ferryctl/transfer/priority-cost-policy-uri", NULL, test_transfer_settings);
+  ferry_test_add ("/ferryctl/group/serialized-and-completion", NULL,
+                  test_download_options_and_groups);
 
   return g_test_run ();
 }

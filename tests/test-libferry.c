@@ -446,6 +446,186 @@ test_enums_map_the_service_strings (void)
   g_assert_true (g_type_is_a (FERRY_TYPE_ERROR, G_TYPE_ENUM));
 }
 
+/* ---- settings, the manager, completion groups ------------------------- */
+
+static gboolean
+has_priority (gpointer data)
+{
+  return ferry_transfer_get_priority (data) == FERRY_PRIORITY_HIGH;
+}
+
+static gboolean
+has_cost_policy (gpointer data)
+{
+  return ferry_transfer_get_cost_policy (data) == FERRY_COST_POLICY_UNRESTRICTED_ONLY;
+}
+
+static void
+test_transfer_and_group_settings (FerryFixture *fx, gconstpointer config)
+{
+  g_autoptr(FerryDownloader) downloader = new_downloader (fx, FERRY_TEST_APP_ID);
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/1000");
+  g_autofree char *new_uri = ferry_fixture_uri (fx, "/file/1000?signed");
+  g_autofree char *dest = ferry_fixture_dest (fx, "settings.bin");
+  g_autoptr(FerryTransfer) transfer = NULL;
+  g_autoptr(GAsyncResult) priority_result = NULL;
+  g_autoptr(GAsyncResult) group_result = NULL;
+  g_autoptr(GAsyncResult) uri_result = NULL;
+  g_autoptr(GError) error = NULL;
+  FerryCostPolicy policy;
+
+  transfer = ferry_downloader_create_download_sync (downloader, uri, dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ferry_transfer_get_priority (transfer), ==, FERRY_PRIORITY_DEFAULT);
+
+  /* Async SetPriority; the property follows through PropertiesChanged. */
+  ferry_transfer_set_priority (transfer, FERRY_PRIORITY_HIGH, NULL, store_result,
+                               &priority_result);
+  g_assert_true (ferry_transfer_set_priority_finish (transfer, wait_result (&priority_result),
+                                                     &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (has_priority, transfer, FERRY_TEST_TIMEOUT_MS));
+
+  g_assert_true (ferry_transfer_set_cost_policy_sync (transfer,
+                                                      FERRY_COST_POLICY_UNRESTRICTED_ONLY, NULL,
+                                                      &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (has_cost_policy, transfer, FERRY_TEST_TIMEOUT_MS));
+
+  ferry_transfer_set_requested_uri (transfer, new_uri, NULL, store_result, &uri_result);
+  g_assert_true (ferry_transfer_set_requested_uri_finish (transfer, wait_result (&uri_result),
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_false (ferry_transfer_set_requested_uri_sync (transfer, "ftp://example.com/", NULL,
+                                                         &error));
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  ferry_downloader_set_group_behavior (downloader, "batch", FERRY_GROUP_BEHAVIOR_SERIALIZED, NULL,
+                                       store_result, &group_result);
+  g_assert_true (ferry_downloader_set_group_behavior_finish (downloader,
+                                                             wait_result (&group_result), &error));
+  g_assert_no_error (error);
+
+  g_assert_true (ferry_downloader_set_default_cost_policy_sync (downloader,
+                                                                FERRY_COST_POLICY_ALWAYS, NULL,
+                                                                &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_downloader_get_default_cost_policy_sync (downloader, NULL, &policy,
+                                                                &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (policy, ==, FERRY_COST_POLICY_ALWAYS);
+
+  /* OpenResult before completion is an InvalidState. */
+  g_assert_null (ferry_transfer_open_result_sync (transfer, NULL, &error));
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_STATE);
+}
+
+static void
+on_notify_count (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static gboolean
+restricts (gpointer data)
+{
+  return ferry_manager_get_restrict_background_data (data);
+}
+
+static void
+test_manager_properties_and_completion_group (FerryFixture *fx, gconstpointer config)
+{
+  g_autoptr(FerryDownloader) downloader = new_downloader (fx, FERRY_TEST_APP_ID);
+  GDBusConnection *connection = ferry_downloader_get_connection (downloader);
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%d", 100 * KiB);
+  g_autofree char *dest = ferry_fixture_dest (fx, "grouped.bin");
+  g_autoptr(FerryManager) manager = NULL;
+  g_autoptr(FerryTransfer) transfer = NULL;
+  g_autoptr(GAsyncResult) new_result = NULL;
+  g_autoptr(GAsyncResult) results_result = NULL;
+  g_autoptr(GVariant) results = NULL;
+  g_autoptr(GVariant) options = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *connectivity = NULL;
+  const char *path, *status, *error_name;
+  gboolean complete = FALSE;
+  guint notified = 0;
+
+  /* On the same connection: the declaration is shared. */
+  ferry_manager_new_for_connection (connection, FERRY_TEST_APP_ID, NULL, store_result,
+                                    &new_result);
+  manager = ferry_manager_new_for_connection_finish (wait_result (&new_result), &error);
+  g_assert_no_error (error);
+  g_assert_true (ferry_manager_get_connection (manager) == connection);
+  g_assert_true (ferry_manager_get_service_running (manager));
+
+  /* This fixture has no NetworkManager: GNetworkMonitor tells. */
+  g_assert_cmpstr (ferry_manager_get_network_source (manager), ==, "gio");
+  g_object_get (manager, "connectivity", &connectivity, NULL);
+  g_assert_cmpstr (connectivity, ==, ferry_manager_get_connectivity (manager));
+  g_assert_true (g_strv_contains ((const char * const[]) { "none", "limited", "portal", "full",
+                                                            "unknown", NULL }, connectivity));
+  g_assert_cmpstr (ferry_manager_get_network_connection (manager), ==, "");
+  g_assert_cmpuint (ferry_manager_get_data_limit (manager), ==, 0);
+  g_assert_false (ferry_manager_get_roaming (manager));
+  g_assert_false (ferry_manager_get_over_limit (manager));
+  g_assert_false (ferry_manager_get_on_track_to_exceed (manager));
+  g_assert_false (ferry_manager_get_power_saver (manager));
+  g_assert_false (ferry_manager_get_battery_low (manager));
+  (void) ferry_manager_get_metered (manager);
+  (void) ferry_manager_get_data_usage (manager);
+  (void) ferry_manager_get_billing_cycle_start_day (manager);
+  g_assert_false (ferry_manager_get_restrict_background_data (manager));
+
+  /* A change notifies, through PropertiesChanged. */
+  g_signal_connect (manager, "notify::restrict-background-data", G_CALLBACK (on_notify_count),
+                    &notified);
+  g_assert_true (ferry_manager_set_restrict_background_data_sync (manager, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (restricts, manager, FERRY_TEST_TIMEOUT_MS));
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_true (ferry_manager_set_restrict_background_data_sync (manager, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Without a connection to name, there is nothing to limit. */
+  g_assert_false (ferry_manager_set_data_limit_sync (manager, "", 1000, 1, NULL, &error));
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* A completion group of one download. */
+  options = g_variant_ref_sink (g_variant_new_parsed ("{'completion-group': <'cg'>}"));
+  transfer = ferry_downloader_create_download_sync (downloader, uri, dest, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ferry_transfer_get_completion_group (transfer), ==, "cg");
+  g_assert_true (ferry_transfer_start_sync (transfer, NULL, &error));
+  g_assert_cmpint (wait_transfer (transfer), ==, FERRY_TRANSFER_STATUS_COMPLETED);
+  g_assert_true (ferry_manager_enable_completion_group_sync (manager, "cg", "done-here", NULL,
+                                                             &error));
+  g_assert_no_error (error);
+  ferry_manager_get_completion_group_results (manager, "cg", NULL, store_result,
+                                              &results_result);
+  results = ferry_manager_get_completion_group_results_finish (manager,
+                                                               wait_result (&results_result),
+                                                               &complete, &error);
+  g_assert_no_error (error);
+  g_assert_true (complete);
+  g_assert_cmpuint (g_variant_n_children (results), ==, 1);
+  g_variant_get_child (results, 0, "(&o&s&s)", &path, &status, &error_name);
+  g_assert_cmpstr (path, ==, ferry_transfer_get_object_path (transfer));
+  g_assert_cmpstr (status, ==, "completed");
+  g_assert_cmpstr (error_name, ==, "");
+
+  /* OpenResult of a download with a destination opens that file. */
+  stream = ferry_transfer_open_result_sync (transfer, NULL, &error);
+  g_assert_no_error (error);
+  bytes = g_input_stream_read_bytes (stream, 200 * KiB, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, 100 * KiB);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -464,6 +644,10 @@ main (int argc, char **argv)
                   test_failed_download_names_its_error);
   ferry_test_add ("/libferry/service/transfer-follows-a-restart", NULL,
                   test_transfer_follows_a_restarted_service);
+  ferry_test_add ("/libferry/settings/transfer-and-group", NULL,
+                  test_transfer_and_group_settings);
+  ferry_test_add ("/libferry/manager/properties-and-completion-group", NULL,
+                  test_manager_properties_and_completion_group);
 
   return g_test_run ();
 }

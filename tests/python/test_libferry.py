@@ -278,11 +278,58 @@ class LibferryTest(unittest.TestCase):
         self.assertEqual(policy, Ferry.CostPolicy.ALWAYS)
         self.downloader.set_default_cost_policy_sync(Ferry.CostPolicy.DEFAULT, None)
 
+    def test_manager_groups_and_new_transfer_calls(self):
+        manager = Ferry.Manager.new_sync(APP_ID, None)
+        # No NetworkManager on this bus: GNetworkMonitor tells.
+        self.assertEqual(manager.props.network_source, 'gio')
+        self.assertEqual(manager.get_network_source(), 'gio')
+        self.assertIn(manager.props.connectivity, ('none', 'limited', 'portal', 'full', 'unknown'))
+        for name in ('metered', 'roaming', 'network_connection', 'data_usage', 'data_limit',
+                     'billing_cycle_start_day', 'on_track_to_exceed', 'over_limit',
+                     'restrict_background_data', 'power_saver', 'battery_low'):
+            getattr(manager.props, name)
+
+        changed = []
+        manager.connect('notify::restrict-background-data',
+                        lambda m, pspec: changed.append(m.props.restrict_background_data))
+        manager.set_restrict_background_data_sync(True, None)
+        run_loop_until(lambda: changed, 'notify::restrict-background-data')
+        self.assertEqual(changed, [True])
+        manager.set_restrict_background_data_sync(False, None)
+
+        self.downloader.set_group_behavior_sync('py-batch', Ferry.GroupBehavior.SERIALIZED, None)
+
+        dest = self.service.dest('grouped.bin')
+        options = GLib.Variant('a{sv}', {'completion-group': GLib.Variant('s', 'py-done')})
+        transfer = self.downloader.create_download_sync(self.server.uri('/file/2000'), dest,
+                                                       options, None)
+        self.assertEqual(transfer.props.completion_group, 'py-done')
+        transfer.set_requested_uri_sync(self.server.uri('/file/2000'), None)
+        transfer.start_sync(None)
+        self.assertEqual(self.wait_transfer(transfer), Ferry.TransferStatus.COMPLETED)
+        manager.enable_completion_group_sync('py-done', None, None)
+        results, complete = manager.get_completion_group_results_sync('py-done', None)
+        self.assertTrue(complete)
+        self.assertEqual(results.unpack(),
+                         [(transfer.props.object_path, 'completed', '')])
+
+        stream = transfer.open_result_sync(None)
+        self.assertEqual(len(stream.read_bytes(10000, None).get_data()), 2000)
+
     def run_example(self, *args):
         return subprocess.run([sys.executable,
                                os.path.join(os.environ['FERRY_EXAMPLES_DIR'], 'download.py'),
                                *args], capture_output=True, text=True, timeout=TIMEOUT,
                               env=ferrytest.child_env(keep_preload=True))
+
+    def test_example_network_py(self):
+        result = subprocess.run([sys.executable,
+                                 os.path.join(os.environ['FERRY_EXAMPLES_DIR'], 'network.py')],
+                                capture_output=True, text=True, timeout=TIMEOUT,
+                                env=ferrytest.child_env(keep_preload=True))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('network-source: gio', result.stdout)
+        self.assertIn('connectivity: ', result.stdout)
 
     def test_example_download_py(self):
         size = 1 * MiB
