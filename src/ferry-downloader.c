@@ -141,16 +141,12 @@ list_downloads_for_caller (gpointer object, GDBusMethodInvocation *invocation,
                            FerryAppInfo *caller)
 {
   FerryDownloader *self = object;
-  g_autoptr(GPtrArray) transfers = NULL;
   g_autofree const char **paths = NULL;
   const char *group;
 
   g_variant_get (g_dbus_method_invocation_get_parameters (invocation), "(&s)", &group);
-  transfers = ferry_scheduler_list_current (self->scheduler, ferry_app_info_get_id (caller),
-                                            FERRY_TRANSFER_KIND_DOWNLOAD, group);
-  paths = g_new0 (const char *, transfers->len + 1);
-  for (guint i = 0; i < transfers->len; i++)
-    paths[i] = ferry_transfer_get_object_path (g_ptr_array_index (transfers, i));
+  paths = ferry_scheduler_list_current_paths (self->scheduler, ferry_app_info_get_id (caller),
+                                              FERRY_TRANSFER_KIND_DOWNLOAD, group);
   ferry_dbus_downloader_complete_get_current_downloads (FERRY_DBUS_DOWNLOADER (self),
                                                         invocation, paths);
 }

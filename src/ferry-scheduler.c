@@ -898,9 +898,9 @@ ferry_scheduler_lookup (FerryScheduler *self, const char *id)
   return g_hash_table_lookup (self->transfers, id);
 }
 
-GPtrArray *
-ferry_scheduler_list_current (FerryScheduler *self, const char *app_id, FerryTransferKind kind,
-                              const char *group)
+static GPtrArray *
+list_current (FerryScheduler *self, const char *app_id, FerryTransferKind kind,
+              const char *group)
 {
   GPtrArray *result = g_ptr_array_new ();
 
@@ -915,6 +915,18 @@ ferry_scheduler_list_current (FerryScheduler *self, const char *app_id, FerryTra
         g_ptr_array_add (result, transfer);
     }
   return result;
+}
+
+const char **
+ferry_scheduler_list_current_paths (FerryScheduler *self, const char *app_id,
+                                    FerryTransferKind kind, const char *group)
+{
+  g_autoptr(GPtrArray) transfers = list_current (self, app_id, kind, group);
+  const char **paths = g_new0 (const char *, transfers->len + 1);
+
+  for (guint i = 0; i < transfers->len; i++)
+    paths[i] = ferry_transfer_get_object_path (g_ptr_array_index (transfers, i));
+  return paths;
 }
 
 GPtrArray *

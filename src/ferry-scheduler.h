@@ -30,9 +30,10 @@ FerryTransfer  *ferry_scheduler_lookup (FerryScheduler *self, const char *id);
 /* Whether a transfer that has not ended for good writes to @destination. */
 gboolean        ferry_scheduler_destination_in_use (FerryScheduler *self,
                                                     const char *destination);
-/* The app's transfers of @kind that have not ended for good, oldest first. */
-GPtrArray      *ferry_scheduler_list_current (FerryScheduler *self, const char *app_id,
-                                              FerryTransferKind kind, const char *group);
+/* The object paths of the app's transfers of @kind that have not ended
+ * for good, oldest first; NULL-terminated, free the array only. */
+const char    **ferry_scheduler_list_current_paths (FerryScheduler *self, const char *app_id,
+                                                    FerryTransferKind kind, const char *group);
 /* Every transfer, oldest first. */
 GPtrArray      *ferry_scheduler_list_all (FerryScheduler *self);
 
