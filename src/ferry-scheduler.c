@@ -829,6 +829,32 @@ ferry_scheduler_add (FerryScheduler *self, FerryTransfer *transfer, GError **err
   return TRUE;
 }
 
+/* A transfer that ended long ago is forgotten, with what the service kept
+ * for it: the reply body, and a result the app never took. */
+static gboolean
+forget_if_old (FerryScheduler *self, FerryTransfer *transfer)
+{
+  gint64 ended = ferry_transfer_get_ended_usec (transfer);
+  gint64 keep = (gint64) self->settings.keep_ended_days * 24 * 3600 * G_USEC_PER_SEC;
+  g_autofree char *body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!ferry_status_is_final (ferry_transfer_get_status (transfer)) || ended == 0 ||
+      g_get_real_time () - ended < keep)
+    return FALSE;
+  if (!ferry_store_delete (self->store, transfer, &error))
+    {
+      g_warning ("Cannot forget transfer %s: %s", ferry_transfer_get_id (transfer), error->message);
+      return FALSE;
+    }
+  body = ferry_transfer_dup_response_body_path (transfer);
+  g_unlink (body);
+  if (ferry_transfer_is_managed (transfer))
+    g_unlink (ferry_transfer_get_destination (transfer));
+  g_debug ("%s: ended long ago, forgotten", ferry_transfer_get_id (transfer));
+  return TRUE;
+}
+
 /* Transfers that were queued or running when the service stopped go on. */
 static gboolean
 should_requeue (FerryTransfer *transfer)
@@ -855,8 +881,13 @@ ferry_scheduler_restore (FerryScheduler *self, GError **error)
   if (stored == NULL)
     return FALSE;
   ferry_store_load_group_behaviors (self->store, add_group_behavior, self);
-  for (guint i = 0; i < stored->len; i++)
-    take_transfer (self, g_ptr_array_index (stored, i));
+  for (guint i = 0; i < stored->len; )
+    {
+      if (forget_if_old (self, g_ptr_array_index (stored, i)))
+        g_ptr_array_remove_index (stored, i);
+      else
+        take_transfer (self, g_ptr_array_index (stored, i++));
+    }
   g_message ("Loaded %u stored transfers", stored->len);
 
   for (guint i = 0; i < stored->len; i++)

@@ -18,6 +18,7 @@ typedef struct {
   guint checkpoint_interval_ms;  /* how often offsets are flushed and stored */
   guint idle_timeout_s;          /* exit after this long with nothing to do; 0: never */
   gsize max_response_body;       /* bytes of a response body kept for the app */
+  guint keep_ended_days;         /* ended transfers are forgotten after this long */
 } FerrySettings;
 
 #define FERRY_SETTINGS_INIT { \
@@ -32,6 +33,7 @@ typedef struct {
   .checkpoint_interval_ms = 1000, \
   .idle_timeout_s = 60, \
   .max_response_body = 1024 * 1024, \
+  .keep_ended_days = 30, \
 }
 
 G_END_DECLS

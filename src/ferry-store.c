@@ -7,7 +7,7 @@
 #include "ferry-error.h"
 #include "ferry-store.h"
 
-#define FERRY_STORE_SCHEMA_VERSION 4
+#define FERRY_STORE_SCHEMA_VERSION 5
 
 typedef struct {
   FerryStoreDurableFunc func;
@@ -171,6 +171,12 @@ migrate (FerryStore *self, GError **error)
                      error))
         goto fail;
       G_GNUC_FALLTHROUGH;
+    case 4:
+      /* When transfers ended, so that old ones can be forgotten. */
+      if (!exec_sql (self, "ALTER TABLE transfers ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;",
+                     error))
+        goto fail;
+      G_GNUC_FALLTHROUGH;
     case FERRY_STORE_SCHEMA_VERSION:
       break;
     default:
@@ -235,7 +241,8 @@ ferry_store_open (FerryStore *self, const char *path, GError **error)
                   " error_message = ?, offset = ?, total = ?, http_status = ?,"
                   " actual_uri = ?, etag = ?, last_modified = ?, accepts_ranges = ?,"
                   " response_headers = ?, upload_location = ?, source_size = ?,"
-                  " source_mtime = ?, cost_policy = ?, priority = ?, uri = ? WHERE id = ?",
+                  " source_mtime = ?, cost_policy = ?, priority = ?, uri = ?, ended = ?"
+                  " WHERE id = ?",
                   &self->state_stmt, error) &&
          prepare (self, "UPDATE transfers SET offset = ?, total = ? WHERE id = ?",
                   &self->offset_stmt, error);
@@ -434,7 +441,8 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
   sqlite3_bind_int (stmt, 16, ferry_transfer_get_cost_policy (transfer));
   sqlite3_bind_int (stmt, 17, ferry_transfer_get_priority (transfer));
   sqlite3_bind_text (stmt, 18, ferry_transfer_get_uri (transfer), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 19, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 19, ferry_transfer_get_ended_usec (transfer));
+  sqlite3_bind_text (stmt, 20, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
 
   return step_done (self, stmt, error, "saving a transfer's state");
 }
@@ -543,6 +551,7 @@ transfer_from_row (sqlite3_stmt *stmt)
   ferry_transfer_set_completion_group (transfer, (const char *) sqlite3_column_text (stmt, 34));
   ferry_transfer_set_notification (transfer, TRUE, column_variant (stmt, 35, "a{ss}"));
   ferry_transfer_set_notification (transfer, FALSE, column_variant (stmt, 36, "a{ss}"));
+  ferry_transfer_set_ended_usec (transfer, sqlite3_column_int64 (stmt, 37));
 
   return g_steal_pointer (&transfer);
 }
@@ -561,7 +570,7 @@ ferry_store_load (FerryStore *self, GError **error)
                           " last_modified, accepts_ranges, response_headers, source, parts,"
                           " is_stream, method, content_type, protocol, upload_location,"
                           " source_size, source_mtime, cost_policy, priority, max_speed,"
-                          " completion_group, notify_success, notify_failure"
+                          " completion_group, notify_success, notify_failure, ended"
                           " FROM transfers ORDER BY seq",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
@@ -774,4 +783,18 @@ ferry_store_load_completion_groups (FerryStore *self, FerryStoreGroupFunc func,
 {
   for_each_group_row (self, "SELECT app_id, name, delivered, action FROM completion_groups",
                       func, user_data);
+}
+
+static void
+bind_id (sqlite3_stmt *stmt, gconstpointer data)
+{
+  sqlite3_bind_text (stmt, 1, data, -1, SQLITE_TRANSIENT);
+}
+
+gboolean
+ferry_store_delete (FerryStore *self, FerryTransfer *transfer, GError **error)
+{
+  return join_group (self, error) &&
+         run_once (self, "DELETE FROM transfers WHERE id = ?", error, bind_id,
+                   ferry_transfer_get_id (transfer));
 }

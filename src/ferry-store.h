@@ -28,6 +28,8 @@ void        ferry_store_when_durable (FerryStore *self, FerryStoreDurableFunc fu
 gboolean    ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **error);
 /* Saves the durable offsets of many transfers, in the current group. */
 gboolean    ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error);
+/* Forgets a transfer, in the current group of writes. */
+gboolean    ferry_store_delete (FerryStore *self, FerryTransfer *transfer, GError **error);
 /* A stored GVariant of @type; NULL (with a warning) when it is damaged. */
 GVariant   *ferry_store_decode_value (const char *text, const char *type);
 /* Every stored transfer, in creation order. */

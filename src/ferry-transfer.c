@@ -28,6 +28,7 @@ struct _FerryTransfer
   gint64             source_mtime;
   gint64             sequence;
   gint64             created_usec;
+  gint64             ended_usec;
 
   char              *group;
   char              *checksum;
@@ -203,6 +204,8 @@ const char *ferry_transfer_get_destination (FerryTransfer *self) { return self->
 gint64 ferry_transfer_get_sequence (FerryTransfer *self) { return self->sequence; }
 void ferry_transfer_set_sequence (FerryTransfer *self, gint64 sequence) { self->sequence = sequence; }
 gint64 ferry_transfer_get_created_usec (FerryTransfer *self) { return self->created_usec; }
+gint64 ferry_transfer_get_ended_usec (FerryTransfer *self) { return self->ended_usec; }
+void ferry_transfer_set_ended_usec (FerryTransfer *self, gint64 usec) { self->ended_usec = usec; }
 void ferry_transfer_set_created_usec (FerryTransfer *self, gint64 usec) { self->created_usec = usec; }
 const char *ferry_transfer_get_group (FerryTransfer *self) { return self->group; }
 const char *ferry_transfer_get_checksum (FerryTransfer *self) { return self->checksum; }
@@ -403,6 +406,8 @@ ferry_transfer_set_status (FerryTransfer *self,
     return;
 
   self->status = status;
+  if (ferry_status_is_final (status) && self->ended_usec == 0)
+    self->ended_usec = g_get_real_time ();
   g_free (self->error_name);
   self->error_name = g_strdup (error_name);
   g_free (self->error_message);

@@ -89,6 +89,9 @@ void               ferry_transfer_set_source_stamp (FerryTransfer *self, gint64 
 gint64             ferry_transfer_get_sequence (FerryTransfer *self);
 void               ferry_transfer_set_sequence (FerryTransfer *self, gint64 sequence);
 gint64             ferry_transfer_get_created_usec (FerryTransfer *self);
+/* When it ended for good (completed or canceled), 0 before. */
+gint64             ferry_transfer_get_ended_usec (FerryTransfer *self);
+void               ferry_transfer_set_ended_usec (FerryTransfer *self, gint64 usec);
 void               ferry_transfer_set_created_usec (FerryTransfer *self, gint64 usec);
 
 const char        *ferry_transfer_get_group (FerryTransfer *self);

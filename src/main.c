@@ -24,6 +24,7 @@ main (int argc, char **argv)
   int retry_delay = settings.retry_delay_ms;
   int checkpoint_interval = settings.checkpoint_interval_ms;
   gint64 max_response_body = settings.max_response_body;
+  int keep_ended_days = settings.keep_ended_days;
   const GOptionEntry entries[] = {
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
       N_("Replace a running instance"), NULL },
@@ -53,6 +54,9 @@ main (int argc, char **argv)
       N_("Flush and record progress every MS (default: 1000)"), "MS" },
     { "max-response-body", 0, 0, G_OPTION_ARG_INT64, &max_response_body,
       N_("Keep at most BYTES of a server's response body (default: 1048576)"), N_("BYTES") },
+    { "keep-ended-days", 0, 0, G_OPTION_ARG_INT, &keep_ended_days,
+      N_("Forget completed and canceled transfers DAYS after they ended (default: 30)"),
+      N_("DAYS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -88,7 +92,7 @@ main (int argc, char **argv)
       return 0;
     }
   if (max_parallel < 1 || max_per_host < 1 || max_speed < 0 || aging_interval < 1 || idle_timeout < 0 || connect_timeout < 1 || response_timeout < 1 ||
-      retries < 0 || retry_delay < 0 || checkpoint_interval < 10 || max_response_body < 0)
+      retries < 0 || retry_delay < 0 || checkpoint_interval < 10 || max_response_body < 0 || keep_ended_days < 0)
     {
       g_printerr ("%s\n", _("Option values out of range"));
       return 2;
@@ -105,6 +109,7 @@ main (int argc, char **argv)
   settings.retry_delay_ms = retry_delay;
   settings.checkpoint_interval_ms = checkpoint_interval;
   settings.max_response_body = (gsize) max_response_body;
+  settings.keep_ended_days = keep_ended_days;
 
   /* Debug output of Ferry's own domains, not of every library. */
   if (verbose && g_getenv ("G_MESSAGES_DEBUG") == NULL)

@@ -198,6 +198,33 @@ test_transfer_keeps_its_path_across_restart (FerryFixture *fx, gconstpointer con
 }
 
 static void
+test_ended_transfers_are_forgotten_after_keep_days (FerryFixture *fx, gconstpointer config)
+{
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/5000");
+  g_autofree char *dest = ferry_fixture_dest (fx, "ended.bin");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) status = NULL;
+  g_autofree char *path = NULL;
+
+  path = ferry_client_start_download (fx->app, uri, dest, NULL);
+  ferry_client_wait_status (fx->app, path, "completed");
+
+  /* By default an ended transfer is kept for days: a restart keeps it. */
+  ferry_fixture_restart_ferryd (fx);
+  ferry_assert_property (fx->app, path, "Status", "completed");
+
+  /* Kept for no days, it is forgotten at the next start; the file stays. */
+  ferry_fixture_stop_ferryd (fx);
+  ferry_fixture_start_ferryd (fx, (const char * const[]) { "--keep-ended-days=0", NULL });
+  ferry_client_register (fx->app, FERRY_TEST_APP_ID, &error);
+  g_assert_no_error (error);
+  status = ferry_client_get_property (fx->app, path, "Status", &error);
+  g_assert_null (status);
+  g_assert_nonnull (error);
+  ferry_assert_downloaded (dest, 1, 5000);
+}
+
+static void
 test_transfer_is_stored_before_create_returns (FerryFixture *fx, gconstpointer config)
 {
   g_autofree char *uri = ferry_fixture_uri (fx, "/file/5000");
@@ -333,6 +360,8 @@ main (int argc, char **argv)
                   test_activated_service_exits_when_idle_and_keeps_transfers);
   ferry_test_add ("/lifecycle/transfer-keeps-its-path-across-restart", NULL,
                   test_transfer_keeps_its_path_across_restart);
+  ferry_test_add ("/lifecycle/ended-transfers-are-forgotten-after-keep-days", NULL,
+                  test_ended_transfers_are_forgotten_after_keep_days);
   ferry_test_add ("/lifecycle/transfer-is-stored-before-create-returns", NULL,
                   test_transfer_is_stored_before_create_returns);
   ferry_test_add ("/lifecycle/queued-transfers-start-again-after-sigkill", &one_at_a_time,
