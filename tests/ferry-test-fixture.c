@@ -489,24 +489,34 @@ ferry_client_wait_status (FerryTestClient *client, const char *transfer, const c
     }
 }
 
-void
-ferry_client_wait_bytes (FerryTestClient *client, const char *transfer, guint64 bytes)
+/* Polls the byte count @property of @transfer until it reaches @bytes;
+ * fails if the transfer stops or ends first, or at the deadline. */
+static void
+wait_byte_count (FerryTestClient *client, const char *transfer, const char *property,
+                 guint64 bytes)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) FERRY_TEST_TIMEOUT_MS * 1000;
-  g_autofree char *what = g_strdup_printf ("waited for %" G_GUINT64_FORMAT " bytes", bytes);
+  g_autofree char *what = g_strdup_printf ("waited for %s %" G_GUINT64_FORMAT, property, bytes);
+  g_autofree char *timed_out = g_strdup_printf ("timed out: %s", what);
 
   while (TRUE)
     {
       g_autofree char *current = ferry_client_get_string (client, transfer, "Status");
 
-      if (ferry_client_get_uint64 (client, transfer, "BytesReceived") >= bytes)
+      if (ferry_client_get_uint64 (client, transfer, property) >= bytes)
         return;
       if (is_final_status (current) || g_str_has_prefix (current, "paused"))
         fail_transfer (client, transfer, current, what);
       if (g_get_monotonic_time () >= deadline)
-        fail_transfer (client, transfer, current, "timed out: waited for bytes");
+        fail_transfer (client, transfer, current, timed_out);
       ferry_test_iterate (15);
     }
+}
+
+void
+ferry_client_wait_bytes (FerryTestClient *client, const char *transfer, guint64 bytes)
+{
+  wait_byte_count (client, transfer, "BytesReceived", bytes);
 }
 
 void
@@ -1180,21 +1190,7 @@ ferry_test_read_fd (int fd)
 void
 ferry_client_wait_bytes_sent (FerryTestClient *client, const char *transfer, guint64 bytes)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) FERRY_TEST_TIMEOUT_MS * 1000;
-  g_autofree char *what = g_strdup_printf ("waited for %" G_GUINT64_FORMAT " bytes sent", bytes);
-
-  while (TRUE)
-    {
-      g_autofree char *current = ferry_client_get_string (client, transfer, "Status");
-
-      if (ferry_client_get_uint64 (client, transfer, "BytesSent") >= bytes)
-        return;
-      if (is_final_status (current) || g_str_has_prefix (current, "paused"))
-        fail_transfer (client, transfer, current, what);
-      if (g_get_monotonic_time () >= deadline)
-        fail_transfer (client, transfer, current, "timed out: waited for bytes sent");
-      ferry_test_iterate (15);
-    }
+  wait_byte_count (client, transfer, "BytesSent", bytes);
 }
 
 /* ---- network and power (system bus mocks) ------------------------------ */
