@@ -158,3 +158,19 @@ ferry_http_parse_content_disposition_filename (const char *value)
   plain = find_parameter (value, "filename");
   return plain ? safe_base_name (plain) : NULL;
 }
+
+const char *
+ferry_http_pick_validator (const char *etag, const char *last_modified)
+{
+  if (etag != NULL && !g_str_has_prefix (etag, "W/"))
+    return etag;
+  return last_modified;
+}
+
+gboolean
+ferry_http_same_version (const char *validator, const char *etag, const char *last_modified)
+{
+  if (validator[0] == '"')
+    return etag == NULL || g_str_equal (etag, validator);
+  return last_modified == NULL || g_str_equal (last_modified, validator);
+}

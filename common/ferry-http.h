@@ -22,4 +22,14 @@ gboolean ferry_http_parse_retry_after (const char *value, gint64 now_unix, guint
  * then filename="…"), reduced to a safe base name; NULL when none. */
 char    *ferry_http_parse_content_disposition_filename (const char *value);
 
+/* What If-Range may carry for a response with these validators (RFC 9110
+ * 13.1.5): a strong ETag, else Last-Modified, else NULL. */
+const char *ferry_http_pick_validator (const char *etag, const char *last_modified);
+
+/* Whether a response with @etag and @last_modified (either may be NULL) is
+ * of the version @validator names: a server that ignores If-Range may send
+ * a range of a newer one. A response without the validator's kind passes. */
+gboolean ferry_http_same_version (const char *validator, const char *etag,
+                                  const char *last_modified);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "ferry-error.h"
 #include "ferry-disk-writer.h"
 #include "ferry-http.h"
+#include "ferry-segmented-download.h"
 
 /* Reading back for the checksum. */
 #define READ_BUFFER_SIZE (256 * 1024)
@@ -28,6 +29,11 @@ struct _FerryDownloadJob
   char     *validator;     /* for If-Range, NULL if none is safe */
   guint64   start_offset;
   gint64    total;
+  guint     connections;
+  GArray   *segments;      /* FerrySegment, NULL when not segmented */
+
+  /* The segments on disk, for the transfer; under the job's lock. */
+  GVariant *published_segments;
 };
 
 G_DEFINE_FINAL_TYPE (FerryDownloadJob, ferry_download_job, FERRY_TYPE_JOB)
@@ -41,6 +47,8 @@ ferry_download_job_finalize (GObject *object)
   g_free (self->destination);
   g_free (self->checksum);
   g_free (self->validator);
+  g_clear_pointer (&self->segments, g_array_unref);
+  g_clear_pointer (&self->published_segments, g_variant_unref);
 
   G_OBJECT_CLASS (ferry_download_job_parent_class)->finalize (object);
 }
@@ -48,24 +56,22 @@ ferry_download_job_finalize (GObject *object)
 static gboolean ferry_download_job_run (FerryJob *job, GCancellable *cancellable, GError **error);
 
 static void
+ferry_download_job_sync_durable (FerryJob *job, FerryTransfer *transfer)
+{
+  ferry_transfer_set_segments (transfer, FERRY_DOWNLOAD_JOB (job)->published_segments);
+}
+
+static void
 ferry_download_job_class_init (FerryDownloadJobClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ferry_download_job_finalize;
   FERRY_JOB_CLASS (klass)->run = ferry_download_job_run;
+  FERRY_JOB_CLASS (klass)->sync_durable = ferry_download_job_sync_durable;
 }
 
 static void
 ferry_download_job_init (FerryDownloadJob *self)
 {
-}
-
-/* A strong ETag, else Last-Modified: what If-Range may carry (RFC 9110 13.1.5). */
-static char *
-pick_validator (const FerryResponseInfo *response)
-{
-  if (response->etag != NULL && !g_str_has_prefix (response->etag, "W/"))
-    return g_strdup (response->etag);
-  return g_strdup (response->last_modified);
 }
 
 FerryDownloadJob *
@@ -75,15 +81,25 @@ ferry_download_job_new (SoupSession         *session,
                         FerryRateLimiter    *shared)
 {
   FerryDownloadJob *self = g_object_new (FERRY_TYPE_DOWNLOAD_JOB, NULL);
+  const FerryResponseInfo *response = ferry_transfer_get_response (transfer);
 
   ferry_job_setup (FERRY_JOB (self), session, transfer, settings, shared);
   self->part_path = ferry_transfer_dup_part_path (transfer);
   self->destination = g_strdup (ferry_transfer_get_destination (transfer));
   self->checksum = g_strdup (ferry_transfer_get_checksum (transfer));
-  self->validator = pick_validator (ferry_transfer_get_response (transfer));
-  /* Resuming without a validator could stitch two versions together. */
-  self->start_offset = self->validator ? ferry_transfer_get_durable_offset (transfer) : 0;
+  self->validator = g_strdup (ferry_http_pick_validator (response->etag,
+                                                         response->last_modified));
   self->total = ferry_transfer_get_total_bytes (transfer);
+  self->connections = ferry_transfer_get_connections (transfer);
+  /* Resuming without a validator could stitch two versions together. */
+  if (self->validator != NULL && ferry_transfer_get_segments (transfer) != NULL)
+    self->segments = ferry_segments_from_variant (ferry_transfer_get_segments (transfer),
+                                                  self->total);
+  /* Kept as they are until a new response replaces them with its offsets. */
+  if (ferry_transfer_get_segments (transfer) != NULL)
+    self->published_segments = g_variant_ref (ferry_transfer_get_segments (transfer));
+  else if (self->validator != NULL)
+    self->start_offset = ferry_transfer_get_durable_offset (transfer);
   return self;
 }
 
@@ -98,8 +114,10 @@ flush_to_disk (FerryDownloadJob *self, int fd, guint64 received, gint64 total, G
   return TRUE;
 }
 
+/* @probe: ask for "bytes=0-", to learn whether the server would serve
+ * segments. */
 static SoupMessage *
-build_request (FerryDownloadJob *self, guint64 offset)
+build_request (FerryDownloadJob *self, guint64 offset, gboolean probe)
 {
   SoupMessage *msg = ferry_job_new_message (FERRY_JOB (self), SOUP_METHOD_GET,
                                             ferry_job_get_uri (FERRY_JOB (self)));
@@ -110,7 +128,22 @@ build_request (FerryDownloadJob *self, guint64 offset)
       soup_message_headers_set_range (request_headers, (goffset) offset, -1);
       soup_message_headers_replace (request_headers, "If-Range", self->validator);
     }
+  else if (probe)
+    soup_message_headers_set_range (request_headers, 0, -1);
   return msg;
+}
+
+/* Takes the validator of a new response: segments fetched after it must be
+ * of its version. */
+static void
+take_validator (FerryDownloadJob *self, SoupMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+
+  g_free (self->validator);
+  self->validator = g_strdup (ferry_http_pick_validator (
+    soup_message_headers_get_one (headers, "ETag"),
+    soup_message_headers_get_one (headers, "Last-Modified")));
 }
 
 /* Where a 206 body starts and the full size, from Content-Range. */
@@ -124,29 +157,31 @@ parse_content_range (SoupMessage *msg, guint64 *start, gint64 *total)
     start, &end, total);
 }
 
-/* Whether a 206 is of the version we have the start of: a server that
- * ignores If-Range may send a range of a newer one. */
+/* Whether a 206 is of the version we have the start of. */
 static gboolean
 same_version (FerryDownloadJob *self, SoupMessage *msg)
 {
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
-  const char *etag = soup_message_headers_get_one (headers, "ETag");
-  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
 
-  if (self->validator[0] == '"')
-    return etag == NULL || g_str_equal (etag, self->validator);
-  return last_modified == NULL || g_str_equal (last_modified, self->validator);
+  return ferry_http_same_version (self->validator,
+                                  soup_message_headers_get_one (headers, "ETag"),
+                                  soup_message_headers_get_one (headers, "Last-Modified"));
 }
 
 /* Sends the request and decides from the answer where the body goes:
- * appended at @offset for a matching 206, from zero for anything else. */
+ * appended at @offset for a matching 206, from zero for anything else.
+ * From zero with several connections allowed, asks for a range of the
+ * whole: @ranged tells whether the server would serve segments. */
 static GInputStream *
-open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total,
+open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total, gboolean *ranged,
            GCancellable *cancellable, GError **error)
 {
+  gboolean probe = self->connections > 1 && *offset == 0;
+
+  *ranged = FALSE;
   for (;;)
     {
-      g_autoptr(SoupMessage) msg = build_request (self, *offset);
+      g_autoptr(SoupMessage) msg = build_request (self, *offset, probe);
       g_autoptr(GInputStream) body = NULL;
       g_autoptr(GError) local_error = NULL;
       guint status;
@@ -175,6 +210,14 @@ open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total,
           *total = range_total >= 0 ? range_total : (length >= 0 ? (gint64) *offset + length : -1);
           return g_steal_pointer (&body);
         }
+      if (status == SOUP_STATUS_PARTIAL_CONTENT && probe &&
+          parse_content_range (msg, &range_start, &range_total) && range_start == 0)
+        {
+          take_validator (self, msg);
+          *total = range_total;
+          *ranged = range_total >= 0;
+          return g_steal_pointer (&body);
+        }
       if (SOUP_STATUS_IS_SUCCESSFUL (status) && status != SOUP_STATUS_PARTIAL_CONTENT)
         {
           if (*offset > 0)
@@ -184,14 +227,16 @@ open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total,
           *total = length;
           return g_steal_pointer (&body);
         }
-      if (*offset > 0 && (status == SOUP_STATUS_PARTIAL_CONTENT ||
-                          status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE))
+      if ((*offset > 0 || probe) && (status == SOUP_STATUS_PARTIAL_CONTENT ||
+                                     status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE))
         {
-          /* A range we cannot use: ask for the whole resource instead. */
+          /* A range we cannot use (an empty file has none): ask for the
+           * whole resource instead. */
           g_debug ("%s: unusable range answer %u, starting from zero",
                    ferry_job_get_uri (FERRY_JOB (self)), status);
           g_input_stream_close (body, NULL, NULL);
           *offset = 0;
+          probe = FALSE;
           continue;
         }
       /* Keep the error page for OpenResponseBody; the status says the rest. */
@@ -199,6 +244,23 @@ open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total,
       ferry_job_fail_from_http_status (FERRY_JOB (self), error, msg);
       return NULL;
     }
+}
+
+/* Publishes a new response with the offsets and the segments (NULL: none)
+ * that go with it, in one step: no layout is ever stored with the offset or
+ * the validators of another. */
+static void
+publish_response (FerryDownloadJob *self, GArray *segments, guint64 offset, gint64 total)
+{
+  g_autoptr(GVariant) variant = NULL;
+
+  if (segments != NULL)
+    variant = g_variant_ref_sink (ferry_segments_to_variant (segments));
+  ferry_job_lock (FERRY_JOB (self));
+  g_clear_pointer (&self->published_segments, g_variant_unref);
+  self->published_segments = g_steal_pointer (&variant);
+  ferry_job_publish_response_locked (FERRY_JOB (self), offset, total, offset);
+  ferry_job_unlock (FERRY_JOB (self));
 }
 
 static void
@@ -323,7 +385,7 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
     return ferry_job_fail_from_errno (job, error, errno, _("prepare"), self->part_path);
   /* The validators and the offset are published together, so that nobody
    * stores new validators with an offset into the old version's bytes. */
-  ferry_job_publish_response (job, offset, total, offset);
+  publish_response (self, NULL, offset, total);
 
   if (total >= 0 && (guint64) total - offset <= SMALL_BODY)
     received_all = receive_small (self, body, fd, offset, &received, &write_error,
@@ -384,6 +446,45 @@ verify_checksum (FerryDownloadJob *self, int fd, GError **error)
   return TRUE;
 }
 
+static void
+on_segments_flushed (GArray *segments, gpointer user_data)
+{
+  FerryDownloadJob *self = user_data;
+  g_autoptr(GVariant) variant = g_variant_ref_sink (ferry_segments_to_variant (segments));
+
+  ferry_job_lock (FERRY_JOB (self));
+  g_clear_pointer (&self->published_segments, g_variant_unref);
+  self->published_segments = g_steal_pointer (&variant);
+  ferry_job_unlock (FERRY_JOB (self));
+  ferry_job_set_durable (FERRY_JOB (self), ferry_segments_durable (segments));
+}
+
+/* Fetches the segments; a fresh layout (@first_body is its first answer)
+ * reserves the file's room first, so that a full disk shows at once. */
+static gboolean
+download_segments (FerryDownloadJob *self, int fd, GInputStream *first_body, gint64 total,
+                   gboolean *changed, GCancellable *cancellable, GError **error)
+{
+  FerryJob *job = FERRY_JOB (self);
+  FerrySegmentsResult result;
+
+  if (first_body != NULL)
+    {
+      int rc = ftruncate (fd, 0) == 0 ? posix_fallocate (fd, 0, (off_t) total) : errno;
+
+      if (rc != 0)
+        return ferry_job_fail_from_errno (job, error, rc, _("reserve space for"),
+                                          self->part_path);
+      publish_response (self, self->segments, 0, total);
+      g_debug ("%s: %u segments", ferry_job_get_uri (job), self->segments->len);
+    }
+  result = ferry_segmented_download_run (job, fd, self->part_path, self->validator,
+                                         self->segments, first_body, on_segments_flushed, self,
+                                         cancellable, error);
+  *changed = result == FERRY_SEGMENTS_CHANGED;
+  return result == FERRY_SEGMENTS_COMPLETE;
+}
+
 /* Makes the rename itself survive a crash. */
 static void
 sync_directory (const char *path)
@@ -402,29 +503,57 @@ static gboolean
 ferry_download_job_run (FerryJob *job, GCancellable *cancellable, GError **error)
 {
   FerryDownloadJob *self = FERRY_DOWNLOAD_JOB (job);
-  g_autoptr(GInputStream) body = NULL;
   struct stat st;
   guint64 offset = self->start_offset;
   gint64 total = self->total;
-  gboolean ok;
+  gboolean ok, changed = FALSE;
+  guint restarts = 0;
   int fd;
 
   /* The part may be shorter than recorded if someone removed it. */
   if (offset > 0 && (stat (self->part_path, &st) != 0 || (guint64) st.st_size < offset))
     offset = 0;
+  if (self->segments != NULL && (stat (self->part_path, &st) != 0 || st.st_size < total))
+    g_clear_pointer (&self->segments, g_array_unref);
 
-  /* Ask first, so an error page leaves no empty part behind. */
-  body = open_body (self, &offset, &total, cancellable, error);
-  if (body == NULL)
-    return FALSE;
+  for (;;)
+    {
+      g_autoptr(GInputStream) body = NULL;
+      gboolean ranged = FALSE;
 
-  /* Read-write: the checksum reads the whole file back. */
-  fd = open (self->part_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return ferry_job_fail_from_errno (job, error, errno, _("open"), self->part_path);
-  ok = copy_body (self, body, fd, offset, total, cancellable, error) &&
-       (self->checksum == NULL || verify_checksum (self, fd, error));
-  close (fd);
+      /* Ask first, so an error page leaves no empty part behind. */
+      if (self->segments == NULL)
+        {
+          body = open_body (self, &offset, &total, &ranged, cancellable, error);
+          if (body == NULL)
+            return FALSE;
+          if (ranged && self->validator != NULL)
+            self->segments = ferry_segments_split ((guint64) total, self->connections);
+        }
+
+      /* Read-write: the checksum reads the whole file back. */
+      fd = open (self->part_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+      if (fd < 0)
+        return ferry_job_fail_from_errno (job, error, errno, _("open"), self->part_path);
+      if (self->segments != NULL)
+        ok = download_segments (self, fd, body, total, &changed, cancellable, error);
+      else
+        ok = copy_body (self, body, fd, offset, total, cancellable, error);
+      if (!changed)
+        {
+          ok = ok && (self->checksum == NULL || verify_checksum (self, fd, error));
+          close (fd);
+          break;
+        }
+      /* Start over; the second time over one connection: a server whose
+       * version changes from one request to the next cannot serve segments. */
+      close (fd);
+      g_clear_pointer (&self->segments, g_array_unref);
+      if (++restarts > 1)
+        self->connections = 1;
+      offset = 0;
+      changed = FALSE;
+    }
   if (!ok)
     return FALSE;
 

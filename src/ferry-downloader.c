@@ -90,6 +90,7 @@ create_download (FerryDownloader *self, FerryAppInfo *caller, GVariant *paramete
   ferry_transfer_set_checksum (transfer, options.checksum);
   ferry_transfer_set_priority (transfer, options.priority);
   ferry_transfer_set_max_speed (transfer, options.max_speed);
+  ferry_transfer_set_connections (transfer, options.connections);
   ferry_transfer_set_completion_group (transfer, options.completion_group);
   ferry_transfer_set_notification (transfer, TRUE, options.notify_success);
   ferry_transfer_set_notification (transfer, FALSE, options.notify_failure);

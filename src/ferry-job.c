@@ -347,16 +347,25 @@ ferry_job_record_response (FerryJob *self, SoupMessage *msg)
 }
 
 void
-ferry_job_publish_response (FerryJob *self, guint64 transferred, gint64 total, guint64 durable)
+ferry_job_publish_response_locked (FerryJob *self, guint64 transferred, gint64 total,
+                                   guint64 durable)
 {
   FerryJobPrivate *priv = ferry_job_get_instance_private (self);
 
-  g_mutex_lock (&priv->lock);
   ferry_response_info_copy (&priv->recorded, &priv->published);
   priv->transferred = transferred;
   priv->total = total;
   priv->durable = durable;
   priv->response_is_new = TRUE;
+}
+
+void
+ferry_job_publish_response (FerryJob *self, guint64 transferred, gint64 total, guint64 durable)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+
+  g_mutex_lock (&priv->lock);
+  ferry_job_publish_response_locked (self, transferred, total, durable);
   g_mutex_unlock (&priv->lock);
 }
 
@@ -507,6 +516,29 @@ ferry_job_get_progress (FerryJob *self, guint64 *transferred, gint64 *total, gui
   g_mutex_unlock (&priv->lock);
 }
 
+static void
+copy_durable_locked (FerryJob *self, FerryTransfer *transfer)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+
+  ferry_transfer_set_durable_offset (transfer, priv->durable);
+  if (FERRY_JOB_GET_CLASS (self)->sync_durable != NULL)
+    FERRY_JOB_GET_CLASS (self)->sync_durable (self, transfer);
+}
+
+gboolean
+ferry_job_copy_durable (FerryJob *self, FerryTransfer *transfer)
+{
+  FerryJobPrivate *priv = ferry_job_get_instance_private (self);
+  gboolean changed;
+
+  g_mutex_lock (&priv->lock);
+  changed = priv->durable != ferry_transfer_get_durable_offset (transfer);
+  copy_durable_locked (self, transfer);
+  g_mutex_unlock (&priv->lock);
+  return changed;
+}
+
 gboolean
 ferry_job_take_response (FerryJob *self, gboolean finished, FerryTransfer *transfer)
 {
@@ -538,7 +570,7 @@ ferry_job_take_response (FerryJob *self, gboolean finished, FerryTransfer *trans
   if (is_new)
     {
       ferry_transfer_set_response (transfer, &priv->published);
-      ferry_transfer_set_durable_offset (transfer, priv->durable);
+      copy_durable_locked (self, transfer);
       if (FERRY_JOB_GET_CLASS (self)->sync_to_transfer != NULL)
         FERRY_JOB_GET_CLASS (self)->sync_to_transfer (self, transfer);
     }

@@ -28,6 +28,11 @@ struct _FerryJobClass
    * when a new response was taken. */
   void     (*sync_to_transfer) (FerryJob      *self,
                                 FerryTransfer *transfer);
+  /* Copies what the subclass keeps of the bytes on disk besides the
+   * durable offset (a segmented download's segments) onto @transfer, on
+   * the main thread, under the lock, whenever that offset is copied. */
+  void     (*sync_durable)     (FerryJob      *self,
+                                FerryTransfer *transfer);
 };
 
 /* What the scheduler uses. */
@@ -56,6 +61,9 @@ void        ferry_job_get_progress (FerryJob *self,
 gboolean    ferry_job_take_response (FerryJob      *self,
                                      gboolean       finished,
                                      FerryTransfer *transfer);
+/* Copies the durable offset, and what goes with it, onto @transfer; FALSE
+ * when the offset did not change. */
+gboolean    ferry_job_copy_durable (FerryJob *self, FerryTransfer *transfer);
 gint64      ferry_job_get_start_time (FerryJob *self);
 /* Whether the server answered, or took body bytes: past connecting. */
 gboolean    ferry_job_is_connected (FerryJob *self);
@@ -95,6 +103,9 @@ void        ferry_job_record_response (FerryJob *self, SoupMessage *msg);
 /* Publishes the recorded response together with the offsets that go with it. */
 void        ferry_job_publish_response (FerryJob *self, guint64 transferred, gint64 total,
                                         guint64 durable);
+/* The same, with ferry_job_lock() held: with what the subclass publishes. */
+void        ferry_job_publish_response_locked (FerryJob *self, guint64 transferred,
+                                               gint64 total, guint64 durable);
 void        ferry_job_publish_progress (FerryJob *self, guint64 transferred, gint64 total,
                                         guint64 durable);
 /* Declares the offset up to which data is on disk (any thread). */

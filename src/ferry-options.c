@@ -177,6 +177,19 @@ parse_option (const char *key, GVariant *value, FerryOptionsFor call, FerryOptio
   else if (g_str_equal (key, "priority"))
     return check_type (key, value, "s", error) &&
            ferry_priority_from_string (g_variant_get_string (value, NULL), &parsed->priority, error);
+  else if (g_str_equal (key, "connections") && !upload)
+    {
+      if (!check_type (key, value, "u", error))
+        return FALSE;
+      parsed->connections = g_variant_get_uint32 (value);
+      if (parsed->connections < 1 || parsed->connections > FERRY_MAX_CONNECTIONS)
+        {
+          g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                       _("“connections” must be from 1 to %d, not %u"), FERRY_MAX_CONNECTIONS,
+                       parsed->connections);
+          return FALSE;
+        }
+    }
   else if (g_str_equal (key, "checksum") && !upload)
     {
       if (!check_type (key, value, "s", error) ||
@@ -216,6 +229,7 @@ ferry_options_parse (GVariant *options, FerryOptionsFor call, FerryOptions *out,
 
   parsed.group = g_strdup ("");
   parsed.priority = FERRY_PRIORITY_DEFAULT;
+  parsed.connections = 1;
   if (call != FERRY_OPTIONS_FOR_DOWNLOAD)
     parsed.method = g_strdup (call == FERRY_OPTIONS_FOR_MULTIPART ? "POST" : "PUT");
 

@@ -28,6 +28,7 @@ typedef struct {
   FerryCostPolicy      cost_policy;
   FerryPriority        priority;
   guint64              max_speed;         /* 0: none */
+  guint                connections;       /* downloads: 1 to FERRY_MAX_CONNECTIONS */
   char                *completion_group;  /* or NULL */
   GVariant            *notify_success;    /* a{ss}, or NULL */
   GVariant            *notify_failure;    /* a{ss}, or NULL */

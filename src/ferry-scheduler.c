@@ -203,16 +203,12 @@ on_job_durable_changed (FerryJob *job, gpointer user_data)
   FerryScheduler *self = slot->scheduler;
   g_autoptr(GPtrArray) changed = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  guint64 transferred, durable;
-  gint64 total;
 
   if (slot->job != job)
     return;
   take_new_response (self, slot, FALSE);
-  ferry_job_get_progress (job, &transferred, &total, &durable);
-  if (durable == ferry_transfer_get_durable_offset (slot->transfer))
+  if (!ferry_job_copy_durable (job, slot->transfer))
     return;
-  ferry_transfer_set_durable_offset (slot->transfer, durable);
   g_ptr_array_add (changed, slot->transfer);
   if (!ferry_store_save_offsets (self->store, changed, &error))
     g_warning ("Cannot store a checkpoint: %s", error->message);
@@ -366,7 +362,7 @@ on_job_done (GObject *source, GAsyncResult *result, gpointer user_data)
 
   sync_progress (self, slot, TRUE);
   ferry_job_get_progress (job, &transferred, &total, &durable);
-  ferry_transfer_set_durable_offset (transfer, durable);
+  ferry_job_copy_durable (job, transfer);
 
   if (slot->stopping)
     finish_stopped_job (self, slot);
@@ -1131,7 +1127,8 @@ ferry_scheduler_new (FerryStore *store, const FerrySettings *settings)
   self->session = soup_session_new_with_options ("timeout", settings->response_timeout_s,
                                                  "max-conns", 256,
                                                  "max-conns-per-host",
-                                                 MAX (settings->max_per_host, 2),
+                                                 MIN (MAX (settings->max_per_host, 2) *
+                                                        FERRY_MAX_CONNECTIONS, 256),
                                                  "user-agent", "Ferry/" PACKAGE_VERSION " ",
                                                  NULL);
   /* Ranges count bytes of the stored entity: never ask for a coding. */

@@ -7,7 +7,7 @@
 #include "ferry-error.h"
 #include "ferry-store.h"
 
-#define FERRY_STORE_SCHEMA_VERSION 5
+#define FERRY_STORE_SCHEMA_VERSION 6
 
 typedef struct {
   FerryStoreDurableFunc func;
@@ -177,6 +177,14 @@ migrate (FerryStore *self, GError **error)
                      error))
         goto fail;
       G_GNUC_FALLTHROUGH;
+    case 5:
+      /* Segmented downloads. */
+      if (!exec_sql (self,
+                     "ALTER TABLE transfers ADD COLUMN connections INTEGER NOT NULL DEFAULT 1;"
+                     "ALTER TABLE transfers ADD COLUMN segments TEXT;",
+                     error))
+        goto fail;
+      G_GNUC_FALLTHROUGH;
     case FERRY_STORE_SCHEMA_VERSION:
       break;
     default:
@@ -232,19 +240,20 @@ ferry_store_open (FerryStore *self, const char *path, GError **error)
                   "INSERT INTO transfers (id, app_id, kind, uri, destination, group_name,"
                   " checksum, headers, created, status, started, source, parts, is_stream,"
                   " method, content_type, protocol, source_size, source_mtime, cost_policy,"
-                  " priority, max_speed, completion_group, notify_success, notify_failure)"
+                  " priority, max_speed, completion_group, notify_success, notify_failure,"
+                  " connections)"
                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                  " ?, ?, ?, ?)",
+                  " ?, ?, ?, ?, ?)",
                   &self->insert_stmt, error) &&
          prepare (self,
                   "UPDATE transfers SET status = ?, started = ?, error_name = ?,"
                   " error_message = ?, offset = ?, total = ?, http_status = ?,"
                   " actual_uri = ?, etag = ?, last_modified = ?, accepts_ranges = ?,"
                   " response_headers = ?, upload_location = ?, source_size = ?,"
-                  " source_mtime = ?, cost_policy = ?, priority = ?, uri = ?, ended = ?"
-                  " WHERE id = ?",
+                  " source_mtime = ?, cost_policy = ?, priority = ?, uri = ?, ended = ?,"
+                  " segments = ? WHERE id = ?",
                   &self->state_stmt, error) &&
-         prepare (self, "UPDATE transfers SET offset = ?, total = ? WHERE id = ?",
+         prepare (self, "UPDATE transfers SET offset = ?, total = ?, segments = ? WHERE id = ?",
                   &self->offset_stmt, error);
 }
 
@@ -406,6 +415,7 @@ ferry_store_insert (FerryStore *self, FerryTransfer *transfer, GError **error)
   bind_text_or_null (stmt, 23, ferry_transfer_get_completion_group (transfer));
   bind_variant (stmt, 24, ferry_transfer_get_notification (transfer, TRUE));
   bind_variant (stmt, 25, ferry_transfer_get_notification (transfer, FALSE));
+  sqlite3_bind_int (stmt, 26, (int) ferry_transfer_get_connections (transfer));
 
   if (!step_done (self, stmt, error, "adding a transfer"))
     return FALSE;
@@ -442,7 +452,8 @@ ferry_store_save_state (FerryStore *self, FerryTransfer *transfer, GError **erro
   sqlite3_bind_int (stmt, 17, ferry_transfer_get_priority (transfer));
   sqlite3_bind_text (stmt, 18, ferry_transfer_get_uri (transfer), -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 19, ferry_transfer_get_ended_usec (transfer));
-  sqlite3_bind_text (stmt, 20, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+  bind_variant (stmt, 20, ferry_transfer_get_segments (transfer));
+  sqlite3_bind_text (stmt, 21, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
 
   return step_done (self, stmt, error, "saving a transfer's state");
 }
@@ -462,7 +473,8 @@ ferry_store_save_offsets (FerryStore *self, GPtrArray *transfers, GError **error
 
       sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) ferry_transfer_get_durable_offset (transfer));
       sqlite3_bind_int64 (stmt, 2, ferry_transfer_get_total_bytes (transfer));
-      sqlite3_bind_text (stmt, 3, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
+      bind_variant (stmt, 3, ferry_transfer_get_segments (transfer));
+      sqlite3_bind_text (stmt, 4, ferry_transfer_get_id (transfer), -1, SQLITE_TRANSIENT);
       if (!step_done (self, stmt, error, "saving offsets"))
         return FALSE;
     }
@@ -552,6 +564,9 @@ transfer_from_row (sqlite3_stmt *stmt)
   ferry_transfer_set_notification (transfer, TRUE, column_variant (stmt, 35, "a{ss}"));
   ferry_transfer_set_notification (transfer, FALSE, column_variant (stmt, 36, "a{ss}"));
   ferry_transfer_set_ended_usec (transfer, sqlite3_column_int64 (stmt, 37));
+  ferry_transfer_set_connections (transfer, CLAMP (sqlite3_column_int (stmt, 38), 1,
+                                                   FERRY_MAX_CONNECTIONS));
+  ferry_transfer_set_segments (transfer, column_variant (stmt, 39, "a(ttt)"));
 
   return g_steal_pointer (&transfer);
 }
@@ -570,7 +585,8 @@ ferry_store_load (FerryStore *self, GError **error)
                           " last_modified, accepts_ranges, response_headers, source, parts,"
                           " is_stream, method, content_type, protocol, upload_location,"
                           " source_size, source_mtime, cost_policy, priority, max_speed,"
-                          " completion_group, notify_success, notify_failure, ended"
+                          " completion_group, notify_success, notify_failure, ended,"
+                          " connections, segments"
                           " FROM transfers ORDER BY seq",
                           -1, &stmt, NULL) != SQLITE_OK)
     {

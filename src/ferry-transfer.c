@@ -35,6 +35,8 @@ struct _FerryTransfer
   GVariant          *headers;
 
   guint64            max_speed;
+  guint              connections;
+  GVariant          *segments;
   char              *completion_group;
   GVariant          *notify_success;
   GVariant          *notify_failure;
@@ -99,6 +101,7 @@ ferry_transfer_finalize (GObject *object)
   g_free (self->destination);
   g_free (self->source);
   g_clear_pointer (&self->parts, g_variant_unref);
+  g_clear_pointer (&self->segments, g_variant_unref);
   if (self->stream_fd >= 0)
     close (self->stream_fd);
   g_free (self->method);
@@ -145,6 +148,7 @@ ferry_transfer_init (FerryTransfer *self)
   self->status = FERRY_STATUS_IDLE;
   self->priority = FERRY_PRIORITY_DEFAULT;
   self->total_bytes = -1;
+  self->connections = 1;
   self->stream_fd = -1;
   self->source_size = -1;
   self->group = g_strdup ("");
@@ -247,6 +251,17 @@ gboolean ferry_transfer_get_started (FerryTransfer *self) { return self->started
 void ferry_transfer_set_started (FerryTransfer *self, gboolean started) { self->started = started; }
 guint64 ferry_transfer_get_bytes_transferred (FerryTransfer *self) { return self->bytes_transferred; }
 gint64 ferry_transfer_get_total_bytes (FerryTransfer *self) { return self->total_bytes; }
+guint ferry_transfer_get_connections (FerryTransfer *self) { return self->connections; }
+void ferry_transfer_set_connections (FerryTransfer *self, guint connections) { self->connections = MAX (connections, 1); }
+GVariant *ferry_transfer_get_segments (FerryTransfer *self) { return self->segments; }
+
+void
+ferry_transfer_set_segments (FerryTransfer *self, GVariant *segments)
+{
+  g_clear_pointer (&self->segments, g_variant_unref);
+  self->segments = segments ? g_variant_ref_sink (segments) : NULL;
+}
+
 guint64 ferry_transfer_get_durable_offset (FerryTransfer *self) { return self->durable_offset; }
 void ferry_transfer_set_durable_offset (FerryTransfer *self, guint64 offset) { self->durable_offset = offset; }
 const FerryResponseInfo *ferry_transfer_get_response (FerryTransfer *self) { return &self->response; }

@@ -135,6 +135,16 @@ guint64            ferry_transfer_get_bytes_transferred (FerryTransfer *self);
 /* -1 while the size is unknown. */
 gint64             ferry_transfer_get_total_bytes (FerryTransfer *self);
 void               ferry_transfer_set_progress (FerryTransfer *self, guint64 transferred, gint64 total);
+/* How many HTTP connections a download may split into (1: no segments). */
+#define FERRY_MAX_CONNECTIONS 16
+guint              ferry_transfer_get_connections (FerryTransfer *self);
+void               ferry_transfer_set_connections (FerryTransfer *self, guint connections);
+/* A segmented download's a(ttt): each segment's start, its end
+ * (exclusive) and the offset up to which its bytes are on disk; NULL while
+ * not segmented. Its durable offset is then the sum of the segments'
+ * bytes on disk. */
+GVariant          *ferry_transfer_get_segments (FerryTransfer *self);
+void               ferry_transfer_set_segments (FerryTransfer *self, GVariant *segments);
 /* The offset known to be on disk, the one the store keeps. */
 guint64            ferry_transfer_get_durable_offset (FerryTransfer *self);
 void               ferry_transfer_set_durable_offset (FerryTransfer *self, guint64 offset);
