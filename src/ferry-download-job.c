@@ -330,18 +330,20 @@ receive_into (FerryDownloadJob *self, GInputStream *body, FerryDiskWriter *write
 #define SMALL_BODY (1024 * 1024)
 
 static gboolean
-receive_small (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
+receive_small (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset, gsize size,
                guint64 *received, int *write_error, GCancellable *cancellable, GError **error)
 {
   FerryJob *job = FERRY_JOB (self);
-  g_autofree guint8 *buffer = g_malloc (SMALL_BODY);
+  /* Room for the whole body and one more byte, to see its end in one read. */
+  gsize capacity = size + 1;
+  g_autofree guint8 *buffer = g_malloc (capacity);
   gint64 next_flush = g_get_monotonic_time () + ferry_job_get_checkpoint_interval (job);
 
   *received = offset;
   *write_error = 0;
   for (;;)
     {
-      gsize allowed = ferry_job_throttle (job, SMALL_BODY, cancellable);
+      gsize allowed = ferry_job_throttle (job, capacity, cancellable);
       gssize n;
 
       if (allowed == 0)
@@ -388,8 +390,8 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
   publish_response (self, NULL, offset, total);
 
   if (total >= 0 && (guint64) total - offset <= SMALL_BODY)
-    received_all = receive_small (self, body, fd, offset, &received, &write_error,
-                                  cancellable, &read_error);
+    received_all = receive_small (self, body, fd, offset, (gsize) ((guint64) total - offset),
+                                  &received, &write_error, cancellable, &read_error);
   else
     {
       writer = ferry_disk_writer_start (fd, offset, ferry_job_get_checkpoint_interval (job),
