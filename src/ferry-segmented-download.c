@@ -192,7 +192,8 @@ connection_thread (gpointer data)
   return NULL;
 }
 
-/* Makes what the connections wrote durable, then says so. */
+/* Makes what the connections wrote durable, then says so; nothing to do
+ * when nothing was written since the last time. */
 static int
 checkpoint (Download *download, Connection *connections, GArray *segments,
             FerrySegmentsFlushedFunc flushed, gpointer user_data)
@@ -202,20 +203,19 @@ checkpoint (Download *download, Connection *connections, GArray *segments,
 
   g_mutex_lock (&download->lock);
   for (guint i = 0; i < segments->len; i++)
-    written[i] = connections[i].written;
+    {
+      written[i] = connections[i].written;
+      moved = moved || written[i] != g_array_index (segments, FerrySegment, i).durable;
+    }
   g_mutex_unlock (&download->lock);
 
+  if (!moved)
+    return 0;
   if (fdatasync (download->fd) != 0)
     return errno;
   for (guint i = 0; i < segments->len; i++)
-    {
-      FerrySegment *segment = &g_array_index (segments, FerrySegment, i);
-
-      moved = moved || written[i] != segment->durable;
-      segment->durable = written[i];
-    }
-  if (moved)
-    flushed (segments, user_data);
+    g_array_index (segments, FerrySegment, i).durable = written[i];
+  flushed (segments, user_data);
   return 0;
 }
 
@@ -302,7 +302,7 @@ ferry_segmented_download_run (FerryJob                 *job,
       connection->thread = g_thread_new ("ferry-segment", connection_thread, connection);
       download.running++;
     }
-  /* Checkpoints while the connections run; the last one after they end. */
+  /* Checkpoints while the connections run... */
   while (download.running > 0)
     {
       gint64 deadline = g_get_monotonic_time () + interval;
@@ -327,9 +327,12 @@ ferry_segmented_download_run (FerryJob                 *job,
       failed = failed || connection_failed (&connections[i]);
     }
   g_cancellable_disconnect (cancellable, cancelled_id);
-
-  /* Whatever reached the file was flushed by the last checkpoint: the next
+  /* ...and the last one once they all ended (the last may end while a
+   * checkpoint runs): whatever reached the file is kept, and the next
    * attempt resumes there. */
+  if (flush_errno == 0)
+    flush_errno = checkpoint (&download, connections, segments, flushed, user_data);
+
   if (failed || flush_errno != 0 || g_cancellable_is_cancelled (cancellable))
     result = report_failure (&download, connections, segments->len, part_path, flush_errno,
                              cancellable, error);
