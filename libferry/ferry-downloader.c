@@ -323,10 +323,13 @@ create_download_parameters (const char *uri, const char *destination, GVariant *
  * and 64 hex digits, checked before the file is put in place), `group`
  * (`s`, for ferry_downloader_get_current_downloads()), `cost-policy` and
  * `priority` (`s`, see ferry_cost_policy_to_string() and
- * ferry_priority_to_string()), `max-speed` (`t`, bytes per second) and
- * `completion-group` (`s`). An unknown option or a value of the wrong type
- * is a %FERRY_ERROR_INVALID_ARGUMENT error, like a relative @destination or
- * a URI that is not http or https.
+ * ferry_priority_to_string()), `max-speed` (`t`, bytes per second),
+ * `connections` (`u`, how many HTTP connections may share the download, 1
+ * to 16, default 1: a file of at least 2 MiB on a server that accepts
+ * ranges is split into that many segments, each resumable) and
+ * `completion-group` (`s`). An unknown option, a value of the wrong type or
+ * out of range is a %FERRY_ERROR_INVALID_ARGUMENT error, like a relative
+ * @destination or a URI that is not http or https.
  */
 void
 ferry_downloader_create_download (FerryDownloader     *self,
