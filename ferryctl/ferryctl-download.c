@@ -16,6 +16,7 @@ typedef struct {
   gboolean   json;
   char     **headers;
   char      *checksum;
+  char      *connections;
   FerryctlSchedOptions sched;
 } DownloadOptions;
 
@@ -24,6 +25,7 @@ download_options_clear (DownloadOptions *opts)
 {
   g_clear_pointer (&opts->headers, g_strfreev);
   g_clear_pointer (&opts->checksum, g_free);
+  g_clear_pointer (&opts->connections, g_free);
   ferryctl_sched_options_clear (&opts->sched);
 }
 
@@ -126,6 +128,26 @@ parse_headers (char **headers, GError **error)
   return g_variant_builder_end (&dict);
 }
 
+/* The range of the connections option of CreateDownload. */
+#define MAX_CONNECTIONS 16
+
+/* "1" to "16": how many HTTP connections may share the download. */
+static gboolean
+parse_connections (const char *text, guint32 *out_connections, GError **error)
+{
+  guint64 number;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, MAX_CONNECTIONS, &number, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("“%s” is not a number of connections: expected 1 to %d"),
+                   text, MAX_CONNECTIONS);
+      return FALSE;
+    }
+  *out_connections = (guint32) number;
+  return TRUE;
+}
+
 /* Checks the options here, so that mistakes are usage errors, and builds
  * the a{sv} for CreateDownload. */
 static GVariant *
@@ -145,6 +167,14 @@ build_options (DownloadOptions *opts, GError **error)
       if (!ferry_validate_checksum (opts->checksum, error))
         return NULL;
       g_variant_builder_add (&builder, "{sv}", "checksum", g_variant_new_string (opts->checksum));
+    }
+  if (opts->connections != NULL)
+    {
+      guint32 connections;
+
+      if (!parse_connections (opts->connections, &connections, error))
+        return NULL;
+      g_variant_builder_add (&builder, "{sv}", "connections", g_variant_new_uint32 (connections));
     }
   if (!ferryctl_sched_options_build (&opts->sched, &builder, error))
     return NULL;
@@ -419,13 +449,15 @@ int
 ferryctl_download (FerryctlGlobals *globals, int argc, char **argv)
 {
   g_auto(DownloadOptions) opts = { 0, };
-  GOptionEntry entries[5 + FERRYCTL_N_SCHED_ENTRIES] = {
+  GOptionEntry entries[6 + FERRYCTL_N_SCHED_ENTRIES] = {
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &opts.wait,
       N_("Follow the download until it ends, with a progress bar on a terminal"), NULL },
     { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &opts.headers,
       N_("Send the request header “NAME: VALUE” (repeatable)"), N_("HEADER") },
     { "checksum", 0, 0, G_OPTION_ARG_STRING, &opts.checksum,
       N_("Check the file against CHECKSUM, written “sha256:” and 64 hex digits"), N_("CHECKSUM") },
+    { "connections", 0, 0, G_OPTION_ARG_STRING, &opts.connections,
+      N_("Fetch a large file over up to N connections at once (1 to 16, default 1)"), N_("N") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json,
       N_("Print the transfer as a JSON object"), NULL },
   };
@@ -434,7 +466,7 @@ ferryctl_download (FerryctlGlobals *globals, int argc, char **argv)
   g_autoptr(GVariant) options = NULL;
   g_autofree char *destination = NULL;
 
-  ferryctl_sched_options_entries (&opts.sched, entries + 4);
+  ferryctl_sched_options_entries (&opts.sched, entries + 5);
   context = ferryctl_option_context_new (globals, N_("URL [DEST]"),
     N_("Download URL to the file DEST in the background."),
     N_("The Ferry service downloads the file: it goes on after ferryctl exits, and\n"
@@ -443,6 +475,12 @@ ferryctl_download (FerryctlGlobals *globals, int argc, char **argv)
        "when DEST is a directory, the file goes there under that name.\n"
        "ferryctl prints the D-Bus object path of the new transfer; its last element\n"
        "is the ID that the other commands take.\n"
+       "\n"
+       "With --connections N, a file of at least 2 MiB from a server that accepts\n"
+       "range requests is split into up to N segments of at least 1 MiB, which\n"
+       "are fetched at once, each over its own connection, and each resumed where\n"
+       "it stopped; this helps with servers that limit the speed of each\n"
+       "connection. Otherwise the file comes over one connection.\n"
        "\n"
        "With --wait, ferryctl follows the download to its end: on a terminal with a\n"
        "progress bar, then a summary line; otherwise with the summary line only.\n"
