@@ -70,7 +70,9 @@ void ferry_test_server_set_throttle (FerryTestServer *server, guint64 bytes_per_
 /* Close the connection after @bytes of body (0: right after the headers)
  * in @times responses to /file (G_MAXUINT: every one). Calls queue up:
  * cut_after (64 KiB, 1) then cut_after (0, G_MAXUINT) cuts the first
- * response after 64 KiB and every later one before any body. */
+ * response after 64 KiB and every later one before any body. @bytes
+ * G_MAXUINT64 cuts nothing: cut_after (G_MAXUINT64, 1) then
+ * cut_after (64 KiB, 1) spares the first response and cuts the second. */
 void ferry_test_server_cut_after (FerryTestServer *server, guint64 bytes, guint times);
 /* Forget every cut still planned. */
 void ferry_test_server_cut_never (FerryTestServer *server);
