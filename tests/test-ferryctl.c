@@ -881,6 +881,40 @@ test_download_options_and_groups (FerryFixture *fx, gconstpointer config)
   g_assert_nonnull (strstr (results_text->out, "complete"));
 }
 
+/* --connections reaches CreateDownload as the connections option: a bad
+ * number is a usage error before any call, and 4 splits a 4 MiB file into
+ * four range requests (issue 8). */
+static void
+test_download_connections (FerryFixture *fx, gconstpointer config)
+{
+  const guint64 size = 4 * MiB;
+  g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, size);
+  g_autofree char *dest = ferry_fixture_dest (fx, "four-connections.bin");
+  g_autoptr(Run) zero = run_ferryctl ("download", uri, dest, "--connections", "0", NULL);
+  g_autoptr(Run) too_many = run_ferryctl ("download", uri, dest, "--connections", "17", NULL);
+  g_autoptr(Run) word = run_ferryctl ("download", uri, dest, "--connections", "four", NULL);
+  g_autoptr(Run) four = NULL;
+
+  g_assert_cmpint (exit_status (zero), ==, 3);
+  g_assert_nonnull (strstr (zero->err, "“0” is not a number of connections: expected 1 to 16"));
+  g_assert_cmpint (exit_status (too_many), ==, 3);
+  g_assert_nonnull (strstr (too_many->err, "“17”"));
+  g_assert_cmpint (exit_status (word), ==, 3);
+  g_assert_nonnull (strstr (word->err, "“four”"));
+  /* Refused before the service heard of them. */
+  g_assert_cmpuint (ferry_test_server_count_requests (fx->server, "/file/"), ==, 0);
+  g_assert_false (ferry_test_file_exists (dest));
+
+  four = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", uri, dest, "--wait",
+                       "--connections", "4", NULL);
+  g_assert_cmpint (exit_status (four), ==, 0);
+  ferry_assert_downloaded (dest, 1, size);
+  /* Only the option makes ferryd ask for ranges: "bytes=0-", then three
+   * more segments. */
+  g_assert_cmpuint (ferry_test_server_count_requests (fx->server, "/file/"), ==, 4);
+  g_assert_cmpstr (ferry_test_server_nth_request (fx->server, "/file/", 0)->range, ==, "bytes=0-");
+}
+
 /* Asks the completion for COMP_WORDS=(@words); returns the candidates. */
 static char *
 complete (const char *words, const char *bin_dir)
@@ -919,6 +953,10 @@ test_bash_completion (FerryFixture *fx, gconstpointer config)
   g_autofree char *on_off = complete ("ferryctl restrict-background-data o", bin_dir);
   g_autofree char *group_options = complete ("ferryctl group x --s", bin_dir);
   g_autofree char *options = complete ("ferryctl download --w", bin_dir);
+  g_autofree char *connections = complete ("ferryctl download --conn", bin_dir);
+  g_autofree char *connection_counts = complete ("ferryctl download --connections 1", bin_dir);
+  g_autofree char *after_connections = complete ("ferryctl download --connections 4 "
+                                                 "http://h/f /nonexistent-dir/x", bin_dir);
   g_autofree char *list_options = complete ("ferryctl --app-id x list --", bin_dir);
   g_autofree char *ids = NULL;
   g_autofree char *id_line = NULL;
@@ -930,6 +968,11 @@ test_bash_completion (FerryFixture *fx, gconstpointer config)
   g_assert_cmpstr (on_off, ==, "on\noff\n");
   g_assert_cmpstr (group_options, ==, "--serialized\n");
   g_assert_cmpstr (options, ==, "--wait\n");
+  g_assert_cmpstr (connections, ==, "--connections\n");
+  g_assert_cmpstr (connection_counts, ==, "1\n16\n");
+  /* The value of --connections is not the URL: the next word is DEST, a
+   * file name (none exists here, so no candidate but an empty line). */
+  g_assert_cmpstr (after_connections, ==, "\n");
   g_assert_nonnull (strstr (list_options, "--json\n"));
   g_assert_nonnull (strstr (list_options, "--group\n"));
   g_assert_null (strstr (list_options, "--wait"));
@@ -966,6 +1009,7 @@ main (int argc, char **argv)
   ferry_test_add ("/ferryctl/help/every-command", NULL, test_help_for_every_command);
   ferry_test_add ("/ferryctl/service/unreachable-exits-4", NULL, test_service_unreachable_exits_4);
   ferry_test_add ("/ferryctl/bash-completion", NULL, test_bash_completion);
+  ferry_test_add ("/ferryctl/download/connections", NULL, test_download_connections);
   ferry_test_add ("/ferryctl/upload/put-and-multipart", NULL, test_upload_put_and_multipart);
   ferry_test_add ("/ferryctl/upload/usage-errors", NULL, test_upload_usage_errors);
   ferry_test_add ("/ferryctl/network/json-and-data-limit", NULL, test_network_and_data_limit);
