@@ -17,6 +17,7 @@ struct _FerryTestServer {
 
   guint32 seed;
   gboolean ignore_ranges;
+  FerryTestValidators validators;
   gboolean chunked;
   gboolean stall;
   guint64 throttle;
@@ -391,8 +392,16 @@ serve_file (FerryTestServer   *server,
 
   etag = ferry_test_server_etag (server, size);
   last_modified = ferry_test_server_last_modified (server);
-  soup_message_headers_replace (headers, "ETag", etag);
-  soup_message_headers_replace (headers, "Last-Modified", last_modified);
+  if (server->validators & FERRY_TEST_VALIDATOR_ETAG)
+    soup_message_headers_replace (headers, "ETag", etag);
+  else if (server->validators & FERRY_TEST_VALIDATOR_WEAK_ETAG)
+    {
+      g_autofree char *weak = g_strconcat ("W/", etag, NULL);
+
+      soup_message_headers_replace (headers, "ETag", weak);
+    }
+  if (server->validators & FERRY_TEST_VALIDATOR_LAST_MODIFIED)
+    soup_message_headers_replace (headers, "Last-Modified", last_modified);
   soup_message_headers_replace (headers, "Content-Type", "application/octet-stream");
   if (!server->ignore_ranges)
     soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
@@ -513,6 +522,7 @@ ferry_test_server_new (void)
   GSList *uris;
 
   server->seed = 1;
+  server->validators = FERRY_TEST_VALIDATOR_ETAG | FERRY_TEST_VALIDATOR_LAST_MODIFIED;
   server->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_test_request_free);
   server->stalled = g_ptr_array_new_with_free_func (g_object_unref);
   server->writers = g_hash_table_new (NULL, NULL);
@@ -597,6 +607,12 @@ void
 ferry_test_server_set_ignore_ranges (FerryTestServer *server, gboolean ignore)
 {
   server->ignore_ranges = ignore;
+}
+
+void
+ferry_test_server_set_validators (FerryTestServer *server, FerryTestValidators validators)
+{
+  server->validators = validators;
 }
 
 void

@@ -62,6 +62,16 @@ char    *ferry_test_server_last_modified (FerryTestServer *server);
 /* Answer 200 with the whole body to every Range request, and do not
  * advertise Accept-Ranges. */
 void ferry_test_server_set_ignore_ranges (FerryTestServer *server, gboolean ignore);
+/* Which validators /file responses carry (without a fault plan): by
+ * default the ETag and the Last-Modified; WEAK_ETAG sends the ETag as
+ * W/"…" (when ETAG is not given). If-Range is still checked against both. */
+typedef enum {
+  FERRY_TEST_VALIDATOR_NONE = 0,
+  FERRY_TEST_VALIDATOR_ETAG = 1 << 0,
+  FERRY_TEST_VALIDATOR_WEAK_ETAG = 1 << 1,
+  FERRY_TEST_VALIDATOR_LAST_MODIFIED = 1 << 2,
+} FerryTestValidators;
+void ferry_test_server_set_validators (FerryTestServer *server, FerryTestValidators validators);
 /* Send bodies with chunked encoding and no Content-Length. */
 void ferry_test_server_set_chunked (FerryTestServer *server, gboolean chunked);
 /* Limit every body to about @bytes_per_second (0: as fast as possible).

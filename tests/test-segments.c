@@ -474,6 +474,48 @@ test_segment_count_follows_the_size (FerryFixture *fx, gconstpointer config)
     }
 }
 
+/* Segments resume with If-Range, so a split needs a validator If-Range can
+ * carry: a strong ETag or a Last-Modified; without, one connection. */
+static void
+test_split_needs_a_validator (FerryFixture *fx, gconstpointer config)
+{
+  static const struct { FerryTestValidators validators; guint segments; } cases[] = {
+    { FERRY_TEST_VALIDATOR_NONE, 1 },
+    { FERRY_TEST_VALIDATOR_WEAK_ETAG, 1 },
+    { FERRY_TEST_VALIDATOR_LAST_MODIFIED, 4 },
+    { FERRY_TEST_VALIDATOR_WEAK_ETAG | FERRY_TEST_VALIDATOR_LAST_MODIFIED, 4 },
+    { FERRY_TEST_VALIDATOR_ETAG, 4 },
+  };
+  const guint64 size = 4 * MiB;
+  g_autofree char *etag = ferry_test_server_etag (fx->server, size);
+  g_autofree char *last_modified = ferry_test_server_last_modified (fx->server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("validators-%u.bin", i);
+      g_autofree char *dest = ferry_fixture_dest (fx, name);
+      guint before = request_count (fx->server);
+      g_autoptr(GPtrArray) requests = NULL;
+
+      g_test_message ("validators %#x", cases[i].validators);
+      ferry_test_server_set_validators (fx->server, cases[i].validators);
+      timed_download (fx, size, dest, 4, NULL);
+      requests = file_requests_from (fx->server, before);
+      check_seen (fx->server, requests->len == cases[i].segments,
+                  "validators %#x: expected %u requests, saw %u", cases[i].validators,
+                  cases[i].segments, requests->len);
+      if (cases[i].segments > 1)
+        {
+          /* If-Range names the validator the server gave, the ETag first. */
+          const char *validator = (cases[i].validators & FERRY_TEST_VALIDATOR_ETAG)
+                                  ? etag : last_modified;
+
+          g_array_unref (assert_split (fx->server, before, cases[i].segments, size, validator,
+                                       validator));
+        }
+    }
+}
+
 /* A 4 MiB download over 4 connections, paced at 256 KiB/s each, with
  * every segment under way (128 KiB sent on each). Returns the transfer;
  * @out_before: the request count before it started. */
@@ -846,6 +888,7 @@ main (int argc, char **argv)
                   test_server_ignoring_ranges_gets_one_request);
   ferry_test_add ("/segments/segment-count-follows-the-size", NULL,
                   test_segment_count_follows_the_size);
+  ferry_test_add ("/segments/split-needs-a-validator", NULL, test_split_needs_a_validator);
   ferry_test_add ("/segments/pause-then-resume-continues-every-segment", NULL,
                   test_pause_then_resume_continues_every_segment);
   ferry_test_add ("/segments/sigkill-then-restart-resumes-every-segment", NULL,
