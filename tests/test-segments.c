@@ -102,6 +102,15 @@ describe_requests (FerryTestServer *server)
 #define check_seen(server, condition, ...) \
   G_STMT_START { if (!(condition)) fail_seen (server, __VA_ARGS__); } G_STMT_END
 
+/* What the server saw, in the verbose output. */
+static void
+log_seen (FerryTestServer *server)
+{
+  g_autofree char *seen = describe_requests (server);
+
+  g_test_message ("%s", seen);
+}
+
 static guint64
 sent_since (FerryTestServer *server, guint from)
 {
@@ -387,6 +396,7 @@ test_four_connections_are_faster (FerryFixture *fx, gconstpointer config)
 
   before = request_count (fx->server);
   ms4 = timed_download (fx, size, dest4, 4, &path4);
+  log_seen (fx->server);
   g_test_message ("1 connection: %u ms, 4 connections: %u ms", ms1, ms4);
 
   sha1 = ferry_test_file_sha256 (dest1);
@@ -591,6 +601,7 @@ test_pause_then_resume_continues_every_segment (FerryFixture *fx, gconstpointer 
   ferry_client_transfer_call (fx->app, path, "Resume", &error);
   g_assert_no_error (error);
   ferry_client_wait_status (fx->app, path, "completed");
+  log_seen (fx->server);
   ferry_assert_downloaded (dest, 1, size);
   g_assert_cmpuint (ferry_client_get_uint64 (fx->app, path, "BytesReceived"), ==, size);
 
@@ -644,6 +655,7 @@ test_sigkill_then_restart_resumes_every_segment (FerryFixture *fx, gconstpointer
   /* No Start: a transfer that was running starts again by itself. */
   ferry_fixture_restart_ferryd (fx);
   ferry_client_wait_status (fx->app, path, "completed");
+  log_seen (fx->server);
   ferry_assert_downloaded (dest, 1, size);
   g_assert_cmpuint (ferry_client_get_uint64 (fx->app, path, "BytesReceived"), ==, size);
 
@@ -703,6 +715,7 @@ test_sigkill_then_content_changed_starts_over (FerryFixture *fx, gconstpointer c
   restarted_at = request_count (fx->server);
   ferry_fixture_restart_ferryd (fx);
   ferry_client_wait_status (fx->app, path, "completed");
+  log_seen (fx->server);
 
   /* It asked for the rest of the old version, the server said it changed,
    * and the whole file is the new one: never two versions stitched. */
@@ -744,6 +757,7 @@ test_resume_with_206_of_another_version_starts_over (FerryFixture *fx, gconstpoi
   ferry_client_transfer_call (fx->app, path, "Resume", &error);
   g_assert_no_error (error);
   ferry_client_wait_status (fx->app, path, "completed");
+  log_seen (fx->server);
 
   requests = file_requests_from (fx->server, paused_at);
   for (guint i = 0; i < requests->len; i++)
@@ -790,6 +804,7 @@ test_cut_segment_is_retried (FerryFixture *fx, gconstpointer config)
   ferry_test_server_cut_after (fx->server, cut, 1);
   ferry_test_server_set_throttle (fx->server, 1 * MiB);
   timed_download (fx, size, dest, 4, NULL);
+  log_seen (fx->server);
 
   segments = assert_split (fx->server, 0, 4, size, etag, last_modified);
   requests = file_requests_from (fx->server, 0);
