@@ -166,22 +166,44 @@ receive_segment (Connection *connection)
     }
 }
 
+/* A connection lost after it moved forward asks again at once, alone:
+ * the others keep going. One that fails without progress fails the
+ * attempt, and the scheduler's retries take over. */
+static gboolean
+may_reconnect (Connection *connection, guint64 written_before)
+{
+  return connection->written > written_before && connection->error != NULL &&
+         connection->refused == NULL && connection->write_errno == 0 && !connection->changed &&
+         !g_cancellable_is_cancelled (connection->download->cancellable);
+}
+
 static gpointer
 connection_thread (gpointer data)
 {
   Connection *connection = data;
   Download *download = connection->download;
+  guint64 written_before;
 
-  if (connection->body == NULL)
-    connection->body = open_segment (connection);
-  if (connection->body != NULL)
+  do
     {
-      receive_segment (connection);
-      /* Before the end of its body (the first segment's answer runs to the
-       * end of the file): libsoup drops the connection. */
-      g_input_stream_close (connection->body, NULL, NULL);
-      g_clear_object (&connection->body);
+      written_before = connection->written;
+      g_clear_error (&connection->error);
+      if (connection->body == NULL)
+        connection->body = open_segment (connection);
+      if (connection->body != NULL)
+        {
+          receive_segment (connection);
+          /* Before the end of its body (the first segment's answer runs to
+           * the end of the file): libsoup drops the connection. */
+          g_input_stream_close (connection->body, NULL, NULL);
+          g_clear_object (&connection->body);
+        }
+      if (may_reconnect (connection, written_before))
+        g_debug ("%s: a segment's connection was lost at %" G_GUINT64_FORMAT ": %s",
+                 ferry_job_get_uri (download->job), connection->written,
+                 connection->error->message);
     }
+  while (may_reconnect (connection, written_before));
   if (connection_failed (connection))
     g_cancellable_cancel (download->cancellable);
 

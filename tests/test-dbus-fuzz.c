@@ -217,9 +217,9 @@ static GVariant *
 random_options (Fuzz *f, guint depth)
 {
   static const char * const names[] = {
-    "headers", "checksum", "group", "priority", "cost-policy", "max-speed", "method",
-    "protocol", "content-type", "completion-group", "notify-success", "notify-failure",
-    "value", "filename", "unknown", "",
+    "headers", "checksum", "group", "priority", "cost-policy", "max-speed", "connections",
+    "method", "protocol", "content-type", "completion-group", "notify-success",
+    "notify-failure", "value", "filename", "unknown", "",
   };
   GVariantBuilder builder;
   guint n = (guint) g_rand_int_range (f->rand, 0, 5);

@@ -46,6 +46,9 @@ fuzz_options (GVariant *dict, FerryOptionsFor call)
     check_headers (options.headers);
   if (options.checksum != NULL)
     check (call == FERRY_OPTIONS_FOR_DOWNLOAD && ferry_validate_checksum (options.checksum, NULL));
+  check (options.connections >= 1 && options.connections <= FERRY_MAX_CONNECTIONS);
+  if (call != FERRY_OPTIONS_FOR_DOWNLOAD)
+    check (options.connections == 1);
   if (call == FERRY_OPTIONS_FOR_DOWNLOAD)
     check (options.method == NULL);
   else
