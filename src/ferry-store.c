@@ -6,6 +6,7 @@
 
 #include "ferry-error.h"
 #include "ferry-store.h"
+#include "ferry-wal-syncer.h"
 
 #define FERRY_STORE_SCHEMA_VERSION 6
 
@@ -20,6 +21,7 @@ struct _FerryStore
   sqlite3      *db;
   GArray       *waiters;        /* DurableWaiter, for the group commit */
   guint         commit_source;
+  FerryWalSyncer *syncer;
   sqlite3_stmt *insert_stmt;
   sqlite3_stmt *state_stmt;
   sqlite3_stmt *offset_stmt;
@@ -218,6 +220,7 @@ static gboolean
 ferry_store_open (FerryStore *self, const char *path, GError **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *wal_path = NULL;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -230,10 +233,16 @@ ferry_store_open (FerryStore *self, const char *path, GError **error)
     return set_sqlite_error (self, error, "opening the database");
 
   sqlite3_busy_timeout (self->db, 5000);
-  /* WAL keeps readers and the checkpointing writer apart; FULL makes every
-   * commit durable before a method that created a transfer returns. */
-  if (!exec_sql (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", error) ||
-      !migrate (self, error))
+  /* WAL keeps readers and the checkpointing writer apart. NORMAL writes a
+   * commit to the WAL without waiting for the disk; the syncer flushes it
+   * in its thread before anyone who waits for it is told, so a method that
+   * created a transfer still returns only once it is durable, while the main
+   * loop serves on. */
+  if (!exec_sql (self, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", error))
+    return FALSE;
+  wal_path = g_strconcat (path, "-wal", NULL);
+  self->syncer = ferry_wal_syncer_new (wal_path);
+  if (!migrate (self, error))
     return FALSE;
 
   return prepare (self,
@@ -268,6 +277,8 @@ ferry_store_finalize (GObject *object)
       g_source_remove (self->commit_source);
       on_group_commit (self);
     }
+  if (self->syncer != NULL)
+    ferry_wal_syncer_free (self->syncer);
   g_array_unref (self->waiters);
   sqlite3_finalize (self->insert_stmt);
   sqlite3_finalize (self->state_stmt);
@@ -344,11 +355,14 @@ on_group_commit (gpointer user_data)
       g_warning ("Cannot commit: %s", error->message);
       exec_sql (self, "ROLLBACK", NULL);
     }
+  /* Told once the WAL is flushed; flushed soon even when nobody waits. */
   for (guint i = 0; i < waiters->len; i++)
     {
       DurableWaiter *waiter = &g_array_index (waiters, DurableWaiter, i);
-      waiter->func (error, waiter->data);
+      ferry_wal_syncer_sync (self->syncer, error, waiter->func, waiter->data);
     }
+  if (waiters->len == 0)
+    ferry_wal_syncer_sync (self->syncer, NULL, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -374,7 +388,11 @@ ferry_store_when_durable (FerryStore *self, FerryStoreDurableFunc func, gpointer
 
   if (self->commit_source == 0)
     {
-      func (NULL, data);
+      /* Committed: durable once the flushes under way are done. */
+      if (ferry_wal_syncer_is_pending (self->syncer))
+        ferry_wal_syncer_sync (self->syncer, NULL, func, data);
+      else
+        func (NULL, data);
       return;
     }
   g_array_append_val (self->waiters, waiter);
@@ -621,6 +639,9 @@ run_once (FerryStore *self, const char *sql, GError **error,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     return set_sqlite_error (self, error, "writing");
+  /* Committed on its own (not in a group): flushed soon all the same. */
+  if (sqlite3_get_autocommit (self->db))
+    ferry_wal_syncer_sync (self->syncer, NULL, NULL, NULL);
   return TRUE;
 }
 
