@@ -275,11 +275,10 @@ on_written (gsize bytes, gpointer user_data)
   ferry_job_add_transferred (FERRY_JOB (user_data), bytes);
 }
 
-/* Hands a buffer over once this much is in it, or once it has waited an
- * eighth of a checkpoint interval: large writes, yet a slow transfer still
- * reaches the disk (and its progress) steadily, so a crash loses little. */
-#define SUBMIT_THRESHOLD (256 * 1024)
-
+/* Hands a buffer over once the writer's threshold is in it, or once it has
+ * waited an eighth of a checkpoint interval: large writes, yet a slow
+ * transfer still reaches the disk (and its progress) steadily, so a crash
+ * loses little. */
 static gint64
 submit_delay (FerryJob *job)
 {
@@ -294,16 +293,16 @@ receive_into (FerryDownloadJob *self, GInputStream *body, FerryDiskWriter *write
 {
   FerryJob *job = FERRY_JOB (self);
   guint8 *buffer;
-  gsize capacity;
+  gsize capacity, threshold;
 
-  while ((buffer = ferry_disk_writer_get_buffer (writer, &capacity)) != NULL)
+  while ((buffer = ferry_disk_writer_get_buffer (writer, &capacity, &threshold)) != NULL)
     {
       gsize length = 0;
       gssize n = 1;
 
       gint64 deadline = g_get_monotonic_time () + submit_delay (job);
 
-      while (length < SUBMIT_THRESHOLD && n > 0 &&
+      while (length < threshold && n > 0 &&
              (length == 0 || g_get_monotonic_time () < deadline))
         {
           gsize allowed = ferry_job_throttle (job, capacity - length, cancellable);
@@ -394,7 +393,8 @@ copy_body (FerryDownloadJob *self, GInputStream *body, int fd, guint64 offset,
                                   &received, &write_error, cancellable, &read_error);
   else
     {
-      writer = ferry_disk_writer_start (fd, offset, ferry_job_get_checkpoint_interval (job),
+      writer = ferry_disk_writer_start (fd, self->part_path, offset,
+                                        ferry_job_get_checkpoint_interval (job),
                                         on_written, on_flushed, self);
       received_all = receive_into (self, body, writer, cancellable, &read_error);
       write_error = ferry_disk_writer_finish (writer, &received);
