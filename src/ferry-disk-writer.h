@@ -18,8 +18,9 @@ typedef struct _FerryDiskWriter FerryDiskWriter;
 /* Called in the writer's thread after @bytes more reached the file. */
 typedef void (*FerryWrittenFunc) (gsize bytes, gpointer user_data);
 
-/* @fd is the file at @path, open for writing; the writer opens a second
- * descriptor with O_DIRECT where it can. */
+/* @fd is the file at @path, open for writing (at explicit offsets: its
+ * position is left alone); the writer opens a second descriptor with
+ * O_DIRECT where it can. */
 FerryDiskWriter *ferry_disk_writer_start (int fd, const char *path, guint64 offset,
                                           gint64 flush_interval_usec, FerryWrittenFunc written,
                                           FerryFlushedFunc flushed, gpointer user_data);
