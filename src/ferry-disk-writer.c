@@ -71,10 +71,8 @@ ferry_write_all (int fd, const guint8 *data, gsize size)
   return TRUE;
 }
 
-/* pwrite(2) of all of @data at @offset; errno on FALSE, and @done tells
- * how much of it reached the file. */
-static gboolean
-pwrite_all (int fd, const guint8 *data, gsize size, guint64 offset, gsize *done)
+gboolean
+ferry_pwrite_all (int fd, const guint8 *data, gsize size, guint64 offset, gsize *done)
 {
   *done = 0;
   while (*done < size)
@@ -118,7 +116,7 @@ write_direct (FerryDiskWriter *self, const guint8 *data, gsize size, guint64 off
       self->direct_fd = -1;
     }
   n = MAX (n, 0);
-  ok = pwrite_all (self->fd, data + n, size - (gsize) n, offset + (guint64) n, done);
+  ok = ferry_pwrite_all (self->fd, data + n, size - (gsize) n, offset + (guint64) n, done);
   *done += (gsize) n;
   return ok;
 }
@@ -138,9 +136,9 @@ write_chunk (FerryDiskWriter *self, const Chunk *chunk, gsize *done)
   gsize part;
 
   if (self->direct_fd < 0)
-    return pwrite_all (self->fd, chunk->data, chunk->length, start, done);
+    return ferry_pwrite_all (self->fd, chunk->data, chunk->length, start, done);
 
-  ok = pwrite_all (self->fd, chunk->data, middle_start - start, start, &part);
+  ok = ferry_pwrite_all (self->fd, chunk->data, middle_start - start, start, &part);
   *done = part;
   if (ok && middle_end > middle_start)
     {
@@ -150,7 +148,7 @@ write_chunk (FerryDiskWriter *self, const Chunk *chunk, gsize *done)
     }
   if (ok)
     {
-      ok = pwrite_all (self->fd, chunk->data + *done, end - middle_end, middle_end, &part);
+      ok = ferry_pwrite_all (self->fd, chunk->data + *done, end - middle_end, middle_end, &part);
       *done += part;
     }
   return ok;

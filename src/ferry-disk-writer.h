@@ -39,5 +39,9 @@ int              ferry_disk_writer_finish (FerryDiskWriter *self, guint64 *writt
 
 /* write(2) of all of @data, through short writes and EINTR; errno on FALSE. */
 gboolean         ferry_write_all (int fd, const guint8 *data, gsize size);
+/* pwrite(2) of all of @data at @offset, the same way; @done tells how much
+ * of it reached the file. */
+gboolean         ferry_pwrite_all (int fd, const guint8 *data, gsize size, guint64 offset,
+                                   gsize *done);
 
 G_END_DECLS

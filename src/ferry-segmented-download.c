@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <unistd.h>
 
+#include "ferry-disk-writer.h"
 #include "ferry-http.h"
 #include "ferry-segmented-download.h"
 
@@ -100,26 +101,6 @@ open_segment (Connection *connection)
   return NULL;
 }
 
-static gboolean
-write_at (int fd, const guint8 *data, gsize size, guint64 offset)
-{
-  while (size > 0)
-    {
-      ssize_t n = pwrite (fd, data, size, (off_t) offset);
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return FALSE;
-        }
-      data += n;
-      size -= (gsize) n;
-      offset += (guint64) n;
-    }
-  return TRUE;
-}
-
 /* Reads the body into the file until the segment's end. */
 static void
 receive_segment (Connection *connection)
@@ -134,6 +115,7 @@ receive_segment (Connection *connection)
       gsize allowed = ferry_job_throttle (download->job,
                                           (gsize) MIN (SEGMENT_BUFFER_SIZE, end - position),
                                           download->cancellable);
+      gsize done;
       gssize n;
 
       if (allowed == 0)
@@ -153,7 +135,7 @@ receive_segment (Connection *connection)
                          "its segment"), end - position);
           return;
         }
-      if (!write_at (download->fd, buffer, (gsize) n, position))
+      if (!ferry_pwrite_all (download->fd, buffer, (gsize) n, position, &done))
         {
           connection->write_errno = errno;
           return;
