@@ -153,6 +153,18 @@ ferry_progress_bar_set_note (FerryProgressBar *self, const char *note)
   request_redraw (self);
 }
 
+/* A label that changes as the transfer goes, such as "12/20 files" for a
+ * batch; drawn with the next update. */
+void
+ferry_progress_bar_set_label (FerryProgressBar *self, const char *label)
+{
+  if (g_strcmp0 (self->label, label) == 0)
+    return;
+  g_free (self->label);
+  self->label = g_strdup (label);
+  request_redraw (self);
+}
+
 /* Draws the final state and ends the line. */
 void
 ferry_progress_bar_finish (FerryProgressBar *self)

@@ -15,6 +15,7 @@ void              ferry_progress_bar_free (FerryProgressBar *self);
 
 void   ferry_progress_bar_update (FerryProgressBar *self, guint64 done, guint64 total);
 void   ferry_progress_bar_set_note (FerryProgressBar *self, const char *note);
+void   ferry_progress_bar_set_label (FerryProgressBar *self, const char *label);
 void   ferry_progress_bar_finish (FerryProgressBar *self);
 
 /* Bytes per second, smoothed; 0 before there is enough to tell. */
