@@ -915,6 +915,169 @@ test_download_connections (FerryFixture *fx, gconstpointer config)
   g_assert_cmpstr (ferry_test_server_nth_request (fx->server, "/file/", 0)->range, ==, "bytes=0-");
 }
 
+/* ---- download --input-file -------------------------------------------- */
+
+/* Writes @text to "@name" in the fixture's temporary directory; returns
+ * its path. */
+static char *
+write_list (FerryFixture *fx, const char *name, const char *text)
+{
+  g_autofree char *path = g_build_filename (fx->tmpdir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&path);
+}
+
+#define LIST_FILES 20
+
+/* The size of the @i-th file of the list: mixed, 17 bytes to about 1 MiB. */
+static guint64
+list_file_size (guint i)
+{
+  return 17 + (guint64) i * i * 2749;
+}
+
+/* Twenty files, with a comment, a blank line and one explicit DEST
+ * (relative, so inside --directory), followed with one progress line:
+ * every file byte for byte. */
+static void
+test_download_input_file_wait (FerryFixture *fx, gconstpointer config)
+{
+  guint32 seed = ferry_test_server_get_seed (fx->server);
+  g_autoptr(GString) text = g_string_new ("# twenty files\n\n");
+  g_autofree char *list = NULL;
+  g_autoptr(Run) run = NULL;
+
+  for (guint i = 0; i < LIST_FILES; i++)
+    {
+      g_autofree char *uri = ferry_fixture_uri (fx, "/file/%" G_GUINT64_FORMAT, list_file_size (i));
+
+      if (i == 7)
+        g_string_append_printf (text, "%s \t renamed.bin\n", uri);
+      else
+        g_string_append_printf (text, "%s\n", uri);
+    }
+  list = write_list (fx, "list.txt", text->str);
+
+  run = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", "--input-file", list, "--wait",
+                      "-d", fx->downloads, "-H", "X-Test: yes", NULL);
+  g_assert_cmpint (exit_status (run), ==, 0);
+  g_assert_nonnull (strstr (run->out, "Downloaded 20 files ("));
+  g_assert_cmpstr (run->err, ==, "");
+  for (guint i = 0; i < LIST_FILES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%" G_GUINT64_FORMAT, list_file_size (i));
+      g_autofree char *dest = ferry_fixture_dest (fx, i == 7 ? "renamed.bin" : name);
+
+      ferry_assert_downloaded (dest, seed, list_file_size (i));
+    }
+  /* The options reach every download. */
+  g_assert_cmpuint (ferry_test_server_count_requests (fx->server, "/file/"), ==, LIST_FILES);
+  for (guint i = 0; i < LIST_FILES; i++)
+    g_assert_cmpstr (soup_message_headers_get_one (ferry_test_server_nth_request (
+                       fx->server, "/file/", i)->headers, "X-Test"), ==, "yes");
+}
+
+/* A 404 in the list: the others complete, exit 1, and stderr names it. */
+static void
+test_download_input_file_one_fails (FerryFixture *fx, gconstpointer config)
+{
+  guint32 seed = ferry_test_server_get_seed (fx->server);
+  g_autofree char *missing = ferry_fixture_uri (fx, "/status/404");
+  g_autofree char *a = ferry_fixture_uri (fx, "/file/1000");
+  g_autofree char *b = ferry_fixture_uri (fx, "/file/200000");
+  g_autofree char *missing_dest = ferry_fixture_dest (fx, "missing.bin");
+  g_autofree char *text = g_strdup_printf ("%s\n%s\t%s\n%s\n", a, missing, missing_dest, b);
+  g_autofree char *list = write_list (fx, "list.txt", text);
+  g_autofree char *a_dest = ferry_fixture_dest (fx, "1000");
+  g_autofree char *b_dest = ferry_fixture_dest (fx, "200000");
+  g_autoptr(Run) run = NULL;
+  g_autofree char *line = NULL;
+
+  run = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", "-i", list, "--wait",
+                      "--directory", fx->downloads, NULL);
+  g_assert_cmpint (exit_status (run), ==, 1);
+  ferry_assert_downloaded (a_dest, seed, 1000);
+  ferry_assert_downloaded (b_dest, seed, 200000);
+  g_assert_nonnull (strstr (run->out, "Downloaded 2 files ("));
+  g_assert_nonnull (strstr (run->out, "; 1 failed"));
+  line = g_strdup_printf ("ferryctl: %s: not-found: ", missing);
+  g_assert_nonnull (strstr (run->err, line));
+  /* One line for the one failure. */
+  g_assert_null (strstr (run->err, a));
+  g_assert_null (strstr (run->err, b));
+}
+
+/* Usage errors come before any call: a bad URL names its line, a URL
+ * beside --input-file and --checksum are refused. */
+static void
+test_download_input_file_usage_errors (FerryFixture *fx, gconstpointer config)
+{
+  g_autofree char *good = ferry_fixture_uri (fx, "/file/1000");
+  g_autofree char *text = g_strdup_printf ("# a comment\n%s\nftp://127.0.0.1/x\n%s\t/tmp/y\n",
+                                           good, good);
+  g_autofree char *list = write_list (fx, "bad.txt", text);
+  g_autoptr(Run) bad_line = NULL;
+  g_autoptr(Run) with_url = NULL;
+  g_autoptr(Run) with_checksum = NULL;
+  g_auto(GStrv) transfers = NULL;
+
+  bad_line = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", "--input-file", list,
+                           "-d", fx->downloads, NULL);
+  g_assert_cmpint (exit_status (bad_line), ==, 3);
+  g_assert_nonnull (strstr (bad_line->err, "Line 3: "));
+  g_assert_cmpstr (bad_line->out, ==, "");
+
+  with_url = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", "--input-file", list,
+                           good, NULL);
+  g_assert_cmpint (exit_status (with_url), ==, 3);
+  g_assert_nonnull (strstr (with_url->err, "No URL can be given with --input-file"));
+
+  with_checksum = run_ferryctl ("--app-id", FERRY_TEST_APP_ID, "download", "-i", list,
+                                "--checksum", "sha256:" "0000000000000000000000000000000000000000"
+                                "000000000000000000000000", NULL);
+  g_assert_cmpint (exit_status (with_checksum), ==, 3);
+  g_assert_nonnull (strstr (with_checksum->err, "--checksum"));
+
+  transfers = ferry_client_list (fx->app, "");
+  g_assert_cmpuint (g_strv_length (transfers), ==, 0);
+  g_assert_cmpuint (ferry_test_server_count_requests (fx->server, "/file/"), ==, 0);
+}
+
+/* "-" reads the list from standard input; without --wait, the object
+ * paths come in the order of the list, each download already started. */
+static void
+test_download_input_file_stdin (FerryFixture *fx, gconstpointer config)
+{
+  guint32 seed = ferry_test_server_get_seed (fx->server);
+  g_autofree char *a = ferry_fixture_uri (fx, "/file/3000");
+  g_autofree char *b = ferry_fixture_uri (fx, "/file/70000");
+  g_autofree char *b_dest = ferry_fixture_dest (fx, "seventy.bin");
+  g_autofree char *text = g_strdup_printf ("%s\n%s %s\n", a, b, b_dest);
+  g_autofree char *list = write_list (fx, "stdin.txt", text);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(Run) run = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_autofree char *a_dest = ferry_fixture_dest (fx, "3000");
+
+  g_subprocess_launcher_set_stdin_file_path (launcher, list);
+  g_subprocess_launcher_set_cwd (launcher, fx->downloads);
+  run = run_ferryctl_with (launcher, "--app-id", FERRY_TEST_APP_ID, "download", "-i", "-", NULL);
+  g_assert_cmpint (exit_status (run), ==, 0);
+  paths = g_strsplit (run->out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (paths), ==, 3);
+  g_assert_true (g_str_has_prefix (paths[0], FERRY_TRANSFER_PATH_PREFIX));
+  g_assert_cmpstr (paths[2], ==, "");
+  ferry_client_wait_status (fx->app, paths[0], "completed");
+  ferry_client_wait_status (fx->app, paths[1], "completed");
+  ferry_assert_property (fx->app, paths[0], "Destination", a_dest);
+  ferry_assert_property (fx->app, paths[1], "Destination", b_dest);
+  ferry_assert_downloaded (a_dest, seed, 3000);
+  ferry_assert_downloaded (b_dest, seed, 70000);
+}
+
 /* Asks the completion for COMP_WORDS=(@words); returns the candidates. */
 static char *
 complete (const char *words, const char *bin_dir)
@@ -1010,6 +1173,12 @@ main (int argc, char **argv)
   ferry_test_add ("/ferryctl/service/unreachable-exits-4", NULL, test_service_unreachable_exits_4);
   ferry_test_add ("/ferryctl/bash-completion", NULL, test_bash_completion);
   ferry_test_add ("/ferryctl/download/connections", NULL, test_download_connections);
+  ferry_test_add ("/ferryctl/download/input-file-wait", NULL, test_download_input_file_wait);
+  ferry_test_add ("/ferryctl/download/input-file-one-fails", NULL,
+                  test_download_input_file_one_fails);
+  ferry_test_add ("/ferryctl/download/input-file-usage-errors", NULL,
+                  test_download_input_file_usage_errors);
+  ferry_test_add ("/ferryctl/download/input-file-stdin", NULL, test_download_input_file_stdin);
   ferry_test_add ("/ferryctl/upload/put-and-multipart", NULL, test_upload_put_and_multipart);
   ferry_test_add ("/ferryctl/upload/usage-errors", NULL, test_upload_usage_errors);
   ferry_test_add ("/ferryctl/network/json-and-data-limit", NULL, test_network_and_data_limit);
