@@ -1121,6 +1121,11 @@ test_bash_completion (FerryFixture *fx, gconstpointer config)
   g_autofree char *after_connections = complete ("ferryctl download --connections 4 "
                                                  "http://h/f /nonexistent-dir/x", bin_dir);
   g_autofree char *list_options = complete ("ferryctl --app-id x list --", bin_dir);
+  g_autofree char *input_option = complete ("ferryctl download --inp", bin_dir);
+  g_autofree char *list = write_list (fx, "urls.txt", "");
+  g_autofree char *list_words = g_strdup_printf ("ferryctl download -g x -i %s/url", fx->tmpdir);
+  g_autofree char *list_line = g_strconcat (list, "\n", NULL);
+  g_autofree char *list_files = complete (list_words, bin_dir);
   g_autofree char *ids = NULL;
   g_autofree char *id_line = NULL;
 
@@ -1139,6 +1144,8 @@ test_bash_completion (FerryFixture *fx, gconstpointer config)
   g_assert_nonnull (strstr (list_options, "--json\n"));
   g_assert_nonnull (strstr (list_options, "--group\n"));
   g_assert_null (strstr (list_options, "--wait"));
+  g_assert_cmpstr (input_option, ==, "--input-file\n");
+  g_assert_cmpstr (list_files, ==, list_line);
 
   /* IDs come from "ferryctl list" as the app given with --app-id. */
   path = ferry_client_create_download (fx->app, uri, dest, NULL, NULL);
