@@ -477,8 +477,10 @@ main_context_new (FerryctlGlobals *globals, gboolean *version)
        "Exit status:\n"
        "  0    success; for “download --wait” or “upload --wait”, the transfer\n"
        "       completed\n"
-       "  1    with --wait: the transfer failed (the reason goes to stderr)\n"
-       "  2    with --wait: the transfer was canceled\n"
+       "  1    with --wait: the transfer failed (the reason goes to stderr); for\n"
+       "       “download --input-file”, any of them\n"
+       "  2    with --wait: the transfer was canceled; for a list, one was and none\n"
+       "       failed\n"
        "  3    usage error: unknown command or option, bad argument\n"
        "  4    the Ferry service cannot be reached, or refused a call\n"
        "  130  --wait interrupted by Ctrl-C; the transfer goes on"),
