@@ -77,6 +77,7 @@ static void fill_slots (FerryScheduler *self);
 static void add_group_behavior (const char *app_id, const char *name, gboolean serialized,
                                 const char *unused, gpointer user_data);
 static int compare_sequence (gconstpointer a, gconstpointer b, gpointer user_data);
+static GList *queue_insert (FerryScheduler *self, FerryTransfer *transfer);
 static void enqueue (FerryScheduler *self, FerryTransfer *transfer);
 static FerryStatus verdict (FerryScheduler *self, FerryTransfer *transfer);
 
@@ -517,10 +518,35 @@ is_eligible (FerryScheduler *self, FerryTransfer *transfer)
          is_first_of_serialized_group (self, transfer);
 }
 
-/* The queued transfer to start next: highest (aged) priority, then oldest. */
+/* The hosts whose running transfers are at --max-per-host: a set. */
+static GHashTable *
+full_hosts (FerryScheduler *self)
+{
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *full = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  FerryTransfer *running;
+
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &running, NULL))
+    {
+      const char *host = ferry_transfer_get_host_key (running);
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, host)) + 1;
+
+      g_hash_table_insert (counts, (gpointer) host, GUINT_TO_POINTER (count));
+      if (count >= self->settings.max_per_host)
+        g_hash_table_add (full, (gpointer) host);
+    }
+  return full;
+}
+
+/* The queued transfer to start next: highest (aged) priority, then oldest.
+ * Those of a host at its limit are passed over at the cost of a lookup:
+ * thousands may wait for one host, and this runs whenever a slot frees. */
 static GList *
 next_candidate (FerryScheduler *self)
 {
+  g_autoptr(GHashTable) full = full_hosts (self);
   gint64 now = g_get_monotonic_time ();
   GList *best = NULL;
   int best_priority = -1;
@@ -529,7 +555,9 @@ next_candidate (FerryScheduler *self)
     {
       int priority = effective_priority (self, l->data, now);
 
-      if (priority > best_priority && is_eligible (self, l->data))
+      if (priority > best_priority &&
+          !g_hash_table_contains (full, ferry_transfer_get_host_key (l->data)) &&
+          is_eligible (self, l->data))
         {
           best = l;
           best_priority = priority;
@@ -598,7 +626,7 @@ fill_slots (FerryScheduler *self)
       g_debug ("%s: preempted by %s", ferry_transfer_get_id (displaced),
                ferry_transfer_get_id (link->data));
       stop_transfer (self, displaced);
-      g_queue_insert_sorted (&self->queue, g_object_ref (displaced), compare_sequence, NULL);
+      queue_insert (self, displaced);
       ferry_transfer_set_queued_time (displaced, g_get_monotonic_time ());
       show_waiting_status (self, displaced);
       if (!is_eligible (self, link->data))
@@ -616,16 +644,65 @@ compare_sequence (gconstpointer a, gconstpointer b, gpointer user_data)
   return sa < sb ? -1 : sa > sb;
 }
 
-/* Queues @transfer in creation order: one stopped for a while keeps its place. */
-static void
-enqueue (FerryScheduler *self, FerryTransfer *transfer)
+/* Inserts @transfer in creation order and returns its link. Mostly it is
+ * the newest, appended without a walk through the queue. */
+static GList *
+queue_insert (FerryScheduler *self, FerryTransfer *transfer)
 {
+  if (self->queue.tail == NULL || compare_sequence (self->queue.tail->data, transfer, NULL) < 0)
+    {
+      g_queue_push_tail (&self->queue, g_object_ref (transfer));
+      return self->queue.tail;
+    }
   g_queue_insert_sorted (&self->queue, g_object_ref (transfer), compare_sequence, NULL);
+  return g_queue_find (&self->queue, transfer);
+}
+
+/* Starts @transfer, just queued, if it may run now. Whatever else is queued
+ * was weighed when the slots or conditions last changed, and a newcomer
+ * changes nothing for it: only @transfer needs a look, where a pass over
+ * the whole queue made queuing n transfers cost n² checks. A high one may
+ * still displace a running low one. */
+static void
+fill_slots_for (FerryScheduler *self, FerryTransfer *transfer, GList *link)
+{
+  if (!self->conditions_known)
+    return;
+  if (g_hash_table_size (self->slots) < self->settings.max_parallel &&
+      is_eligible (self, transfer))
+    start_queued (self, link);
+  else if (ferry_transfer_get_priority (transfer) == FERRY_PRIORITY_HIGH)
+    fill_slots (self);
+}
+
+/* Queues @transfer in creation order (one stopped for a while keeps its
+ * place) and returns its link. */
+static GList *
+queue_transfer (FerryScheduler *self, FerryTransfer *transfer)
+{
+  GList *link = queue_insert (self, transfer);
+
   ferry_transfer_set_queued_time (transfer, g_get_monotonic_time ());
   ferry_transfer_set_status (transfer, FERRY_STATUS_IDLE, NULL, NULL);
   show_waiting_status (self, transfer);
   save_state (self, transfer);
+  return link;
+}
+
+/* Queues a transfer that left its slot: what may run is weighed again. */
+static void
+enqueue (FerryScheduler *self, FerryTransfer *transfer)
+{
+  queue_transfer (self, transfer);
   fill_slots (self);
+  update_busy (self);
+}
+
+/* Queues a transfer the app starts or resumes, or one stored as queued. */
+static void
+enqueue_new (FerryScheduler *self, FerryTransfer *transfer)
+{
+  fill_slots_for (self, transfer, queue_transfer (self, transfer));
   update_busy (self);
 }
 
@@ -723,7 +800,7 @@ ferry_scheduler_start (FerryScheduler *self, FerryTransfer *transfer, GError **e
       return FALSE;
     }
   ferry_transfer_set_started (transfer, TRUE);
-  enqueue (self, transfer);
+  enqueue_new (self, transfer);
   return TRUE;
 }
 
@@ -737,7 +814,7 @@ ferry_scheduler_set_requested_uri (FerryScheduler *self, FerryTransfer *transfer
   save_state (self, transfer);
   g_debug ("%s: new URI %s", ferry_transfer_get_id (transfer), uri);
   if (ferry_transfer_get_status (transfer) == FERRY_STATUS_PAUSED_RECOVERABLE_WEB_ERROR)
-    enqueue (self, transfer);
+    enqueue_new (self, transfer);
   return TRUE;
 }
 
@@ -767,7 +844,7 @@ ferry_scheduler_resume (FerryScheduler *self, FerryTransfer *transfer, GError **
       (status == FERRY_STATUS_IDLE && ferry_transfer_get_started (transfer)))
     return TRUE;
   ferry_transfer_set_started (transfer, TRUE);
-  enqueue (self, transfer);
+  enqueue_new (self, transfer);
   return TRUE;
 }
 
@@ -901,7 +978,7 @@ ferry_scheduler_restore (FerryScheduler *self, GError **error)
         {
           g_debug ("%s: resuming from %" G_GUINT64_FORMAT, ferry_transfer_get_id (transfer),
                    ferry_transfer_get_durable_offset (transfer));
-          enqueue (self, transfer);
+          enqueue_new (self, transfer);
         }
     }
   return TRUE;
