@@ -239,10 +239,33 @@ open_response_body (FerryTransfer *transfer, GDBusMethodInvocation *invocation)
   return_fd (invocation, fd);
 }
 
+/* Answers once what the call changed is stored and flushed: an app told
+ * that its transfer started, paused or was canceled can count on it after
+ * a crash of the service. */
 static void
-reply_empty (gpointer data)
+reply_when_stored (const GError *error, gpointer data)
 {
-  g_dbus_method_invocation_return_value (data, NULL);
+  GDBusMethodInvocation *invocation = data;
+
+  if (error != NULL)
+    g_dbus_method_invocation_return_error_literal (invocation, FERRY_ERROR, FERRY_ERROR_FAILED,
+                                                   error->message);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+typedef struct {
+  FerryScheduler        *scheduler;
+  GDBusMethodInvocation *invocation;
+} StoppedReply;
+
+static void
+reply_when_stopped (gpointer data)
+{
+  StoppedReply *stopped = data;
+
+  ferry_scheduler_when_stored (stopped->scheduler, reply_when_stored, stopped->invocation);
+  g_free (stopped);
 }
 
 static gboolean
@@ -334,11 +357,17 @@ handle_transfer_call (FerryTransferTree *self, FerryTransfer *transfer,
   if (!ok)
     g_dbus_method_invocation_take_error (invocation, error);
   else if (g_str_equal (method, "Pause"))
-    /* Answered once the bytes are final, so that what the app reads then
-     * is what the transfer will resume from. */
-    ferry_scheduler_when_stopped (self->scheduler, transfer, reply_empty, invocation);
+    {
+      /* Answered once the bytes are final, so that what the app reads then
+       * is what the transfer will resume from. */
+      StoppedReply *stopped = g_new0 (StoppedReply, 1);
+
+      stopped->scheduler = self->scheduler;
+      stopped->invocation = invocation;
+      ferry_scheduler_when_stopped (self->scheduler, transfer, reply_when_stopped, stopped);
+    }
   else
-    g_dbus_method_invocation_return_value (invocation, NULL);
+    ferry_scheduler_when_stored (self->scheduler, reply_when_stored, invocation);
 }
 
 /* The single gate for every call on a transfer. */
