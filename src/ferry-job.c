@@ -9,6 +9,7 @@
 #include "ferry-error.h"
 #include "ferry-http.h"
 #include "ferry-job.h"
+#include "ferry-main-context.h"
 #include "ferry-throttled-input-stream.h"
 #include "ferry-upload-job.h"
 
@@ -389,8 +390,8 @@ ferry_job_set_durable (FerryJob *self, guint64 durable)
   g_mutex_lock (&priv->lock);
   priv->durable = durable;
   g_mutex_unlock (&priv->lock);
-  g_main_context_invoke_full (priv->context, G_PRIORITY_DEFAULT, emit_durable_changed,
-                              g_object_ref (self), g_object_unref);
+  ferry_main_context_defer (priv->context, emit_durable_changed, g_object_ref (self),
+                            g_object_unref);
 }
 
 void

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ferry-error.h"
+#include "ferry-main-context.h"
 #include "ferry-wal-syncer.h"
 
 typedef struct {
@@ -120,8 +121,7 @@ syncer_thread (gpointer data)
       if (batch->len > 0 && !stopping)
         {
           g_atomic_int_inc (&self->ref_count);
-          g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, deliver, self,
-                                      syncer_unref);
+          ferry_main_context_defer (self->context, deliver, self, syncer_unref);
         }
     }
   if (self->wal_fd >= 0)
