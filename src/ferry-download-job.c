@@ -246,19 +246,23 @@ open_body (FerryDownloadJob *self, guint64 *offset, gint64 *total, gboolean *ran
     }
 }
 
+/* What the transfer stores of @segments (NULL: none); the job's lock held. */
+static void
+set_published_segments_locked (FerryDownloadJob *self, GArray *segments)
+{
+  g_clear_pointer (&self->published_segments, g_variant_unref);
+  if (segments != NULL)
+    self->published_segments = g_variant_ref_sink (ferry_segments_to_variant (segments));
+}
+
 /* Publishes a new response with the offsets and the segments (NULL: none)
  * that go with it, in one step: no layout is ever stored with the offset or
  * the validators of another. */
 static void
 publish_response (FerryDownloadJob *self, GArray *segments, guint64 offset, gint64 total)
 {
-  g_autoptr(GVariant) variant = NULL;
-
-  if (segments != NULL)
-    variant = g_variant_ref_sink (ferry_segments_to_variant (segments));
   ferry_job_lock (FERRY_JOB (self));
-  g_clear_pointer (&self->published_segments, g_variant_unref);
-  self->published_segments = g_steal_pointer (&variant);
+  set_published_segments_locked (self, segments);
   ferry_job_publish_response_locked (FERRY_JOB (self), offset, total, offset);
   ferry_job_unlock (FERRY_JOB (self));
 }
@@ -452,11 +456,9 @@ static void
 on_segments_flushed (GArray *segments, gpointer user_data)
 {
   FerryDownloadJob *self = user_data;
-  g_autoptr(GVariant) variant = g_variant_ref_sink (ferry_segments_to_variant (segments));
 
   ferry_job_lock (FERRY_JOB (self));
-  g_clear_pointer (&self->published_segments, g_variant_unref);
-  self->published_segments = g_steal_pointer (&variant);
+  set_published_segments_locked (self, segments);
   ferry_job_unlock (FERRY_JOB (self));
   ferry_job_set_durable (FERRY_JOB (self), ferry_segments_durable (segments));
 }
