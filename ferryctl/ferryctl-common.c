@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -326,4 +327,43 @@ ferryctl_sched_options_build (const FerryctlSchedOptions *opts, GVariantBuilder 
                              g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0));
     }
   return TRUE;
+}
+
+static void
+on_stop_service_running (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  FerryctlStop *stop = user_data;
+  gboolean running;
+
+  g_object_get (object, "service-running", &running, NULL);
+  if (!running)
+    stop->service_lost = TRUE;
+}
+
+static gboolean
+on_stop_sigint (gpointer user_data)
+{
+  FerryctlStop *stop = user_data;
+
+  stop->interrupted = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+void
+ferryctl_stop_watch (FerryctlStop *stop, gpointer service, gboolean catch_sigint)
+{
+  stop->service = g_object_ref (service);
+  stop->notify_id = g_signal_connect (service, "notify::service-running",
+                                      G_CALLBACK (on_stop_service_running), stop);
+  if (catch_sigint)
+    stop->sigint_id = g_unix_signal_add (SIGINT, on_stop_sigint, stop);
+}
+
+void
+ferryctl_stop_unwatch (FerryctlStop *stop)
+{
+  g_clear_handle_id (&stop->sigint_id, g_source_remove);
+  if (stop->service != NULL)
+    g_clear_signal_handler (&stop->notify_id, stop->service);
+  g_clear_object (&stop->service);
 }

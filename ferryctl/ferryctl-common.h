@@ -89,6 +89,21 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FerryctlSchedOptions, ferryctl_sched_options_c
 gboolean ferryctl_parse_bytes (const char *text, guint64 *out_bytes, GError **error);
 
 /* The commands with a file of their own. */
+/* What ends a wait on transfers early: Ctrl-C (they go on in the service),
+ * or the service leaving the bus. */
+typedef struct {
+  gboolean  interrupted;
+  gboolean  service_lost;
+  GObject  *service;       /* a FerryDownloader or FerryUploader, while watched */
+  gulong    notify_id;
+  guint     sigint_id;
+} FerryctlStop;
+
+/* Watches @service's "service-running", and with @catch_sigint Ctrl-C. */
+void ferryctl_stop_watch   (FerryctlStop *stop, gpointer service, gboolean catch_sigint);
+/* Stops watching; the flags keep what was seen. */
+void ferryctl_stop_unwatch (FerryctlStop *stop);
+
 int ferryctl_download (FerryctlGlobals *globals, int argc, char **argv);
 int ferryctl_monitor (FerryctlGlobals *globals, int argc, char **argv);
 int ferryctl_upload (FerryctlGlobals *globals, int argc, char **argv);

@@ -56,8 +56,7 @@ struct _Batch {
   guint64           received;         /* of the entries not failed or canceled */
   guint64           total;
   gint64            start_us;
-  gboolean          interrupted;
-  gboolean          service_lost;
+  FerryctlStop      stop;
 };
 
 static void
@@ -358,7 +357,7 @@ on_batch_created (GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 batch_fill (Batch *b)
 {
-  while (!b->interrupted && !b->service_lost && b->in_flight < BATCH_WINDOW &&
+  while (!b->stop.interrupted && !b->stop.service_lost && b->in_flight < BATCH_WINDOW &&
          b->next < b->entries->len)
     {
       BatchEntry *e = g_ptr_array_index (b->entries, b->next++);
@@ -367,24 +366,6 @@ batch_fill (Batch *b)
       ferry_downloader_create_download (b->client->downloader, e->uri, e->destination,
                                         b->options, NULL, on_batch_created, e);
     }
-}
-
-static void
-on_batch_service_running (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  Batch *b = user_data;
-
-  if (!ferry_downloader_get_service_running (b->client->downloader))
-    b->service_lost = TRUE;
-}
-
-static gboolean
-on_batch_sigint (gpointer user_data)
-{
-  Batch *b = user_data;
-
-  b->interrupted = TRUE;
-  return G_SOURCE_CONTINUE;
 }
 
 /* The transfers as JSON: their state as the service last announced it,
@@ -462,16 +443,16 @@ batch_report (Batch *b)
   batch_print_ready (b);
   if (b->json)
     batch_print_json (b);
-  else if (b->wait && !b->interrupted && !b->service_lost)
+  else if (b->wait && !b->stop.interrupted && !b->stop.service_lost)
     batch_print_summary (b);
   batch_print_failures (b);
 
-  if (b->service_lost)
+  if (b->stop.service_lost)
     {
       ferryctl_print_error (_("The Ferry service stopped before the downloads ended"));
       return FERRYCTL_EXIT_SERVICE;
     }
-  if (b->interrupted)
+  if (b->stop.interrupted)
     {
       g_printerr (_("Detached: the downloads go on in the background.\n"
                     "Follow them with “ferryctl monitor”.\n"));
@@ -497,7 +478,6 @@ ferryctl_download_list_run (FerryctlGlobals *globals, GPtrArray *entries, GVaria
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryctlClient) client = NULL;
   Batch b = { 0, };
-  guint sigint_id = 0;
   int status;
 
   client = ferryctl_client_new (globals, &error);
@@ -513,11 +493,9 @@ ferryctl_download_list_run (FerryctlGlobals *globals, GPtrArray *entries, GVaria
   for (guint i = 0; i < entries->len; i++)
     ((BatchEntry *) g_ptr_array_index (entries, i))->batch = &b;
 
-  g_signal_connect (client->downloader, "notify::service-running",
-                    G_CALLBACK (on_batch_service_running), &b);
+  ferryctl_stop_watch (&b.stop, client->downloader, b.wait);
   if (b.wait)
     {
-      sigint_id = g_unix_signal_add (SIGINT, on_batch_sigint, &b);
       if (!b.json && isatty (STDOUT_FILENO))
         {
           b.bar = ferry_progress_bar_new ("");
@@ -531,14 +509,12 @@ ferryctl_download_list_run (FerryctlGlobals *globals, GPtrArray *entries, GVaria
   /* After Ctrl-C, the calls under way are still answered: what they
    * created is started, and then left running. */
   while (b.in_flight > 0 ||
-         (!b.interrupted && !b.service_lost && (b.next < entries->len || (b.wait && b.open > 0))))
+         (!b.stop.interrupted && !b.stop.service_lost && (b.next < entries->len || (b.wait && b.open > 0))))
     g_main_context_iteration (NULL, TRUE);
 
   status = batch_report (&b);
 
-  if (sigint_id != 0)
-    g_source_remove (sigint_id);
-  g_signal_handlers_disconnect_by_data (client->downloader, &b);
+  ferryctl_stop_unwatch (&b.stop);
   g_clear_pointer (&b.bar, ferry_progress_bar_free);
   return status;
 }

@@ -47,8 +47,7 @@ typedef struct {
   char                *error_name;
   char                *error_message;
   gboolean             ended;
-  gboolean             interrupted;
-  gboolean             service_lost;
+  FerryctlStop         stop;
 } Waiter;
 
 static void
@@ -56,8 +55,7 @@ waiter_clear (Waiter *w)
 {
   if (w->transfer != NULL)
     g_signal_handlers_disconnect_by_data (w->transfer, w);
-  if (w->client != NULL)
-    g_signal_handlers_disconnect_by_data (w->client->downloader, w);
+  ferryctl_stop_unwatch (&w->stop);
   g_clear_object (&w->transfer);
   g_clear_pointer (&w->bar, ferry_progress_bar_free);
   g_clear_pointer (&w->error_name, g_free);
@@ -284,33 +282,11 @@ on_progress (FerryTransfer *transfer, guint64 transferred, guint64 total, gpoint
 }
 
 static void
-on_service_running (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  Waiter *w = user_data;
-
-  if (!ferry_downloader_get_service_running (w->client->downloader))
-    w->service_lost = TRUE;
-}
-
-static gboolean
-on_sigint (gpointer user_data)
-{
-  Waiter *w = user_data;
-
-  w->interrupted = TRUE;
-  return G_SOURCE_CONTINUE;
-}
-
-static void
 waiter_run (Waiter *w)
 {
-  guint sigint_id;
-
   g_signal_connect (w->transfer, "notify::status", G_CALLBACK (on_notify_status), w);
   g_signal_connect (w->transfer, "progress", G_CALLBACK (on_progress), w);
-  g_signal_connect (w->client->downloader, "notify::service-running",
-                    G_CALLBACK (on_service_running), w);
-  sigint_id = g_unix_signal_add (SIGINT, on_sigint, w);
+  ferryctl_stop_watch (&w->stop, w->client->downloader, TRUE);
 
   w->start_us = g_get_monotonic_time ();
   w->start_bytes = ferry_transfer_get_bytes_received (w->transfer);
@@ -319,10 +295,10 @@ waiter_run (Waiter *w)
                                ferry_transfer_get_total_bytes_to_receive (w->transfer));
   on_notify_status (G_OBJECT (w->transfer), NULL, w);
 
-  while (!w->ended && !w->interrupted && !w->service_lost)
+  while (!w->ended && !w->stop.interrupted && !w->stop.service_lost)
     g_main_context_iteration (NULL, TRUE);
 
-  g_source_remove (sigint_id);
+  ferryctl_stop_unwatch (&w->stop);
 }
 
 /* The final state, read afresh, with the status that ended the wait. */
@@ -396,7 +372,7 @@ waiter_report_detached (Waiter *w)
 
   if (w->bar != NULL)
     ferry_progress_bar_finish (w->bar);
-  if (w->service_lost)
+  if (w->stop.service_lost)
     {
       ferryctl_print_error (_("The Ferry service stopped before the download ended"));
       return FERRYCTL_EXIT_SERVICE;

@@ -168,12 +168,10 @@ build_parts (UploadOptions *opts, char **files, guint n_files, GError **error)
 
 typedef struct {
   FerryTransfer       *transfer;
-  FerryUploader       *uploader;
   FerryProgressBar    *bar;
   FerryTransferStatus  status;
   gboolean             ended;
-  gboolean             interrupted;
-  gboolean             service_lost;
+  FerryctlStop         stop;
 } Follower;
 
 static void
@@ -199,24 +197,6 @@ on_progress (FerryTransfer *transfer, guint64 transferred, guint64 total, gpoint
 }
 
 static void
-on_service_running (GObject *object, GParamSpec *pspec, gpointer user_data)
-{
-  Follower *f = user_data;
-
-  if (!ferry_uploader_get_service_running (f->uploader))
-    f->service_lost = TRUE;
-}
-
-static gboolean
-on_sigint (gpointer user_data)
-{
-  Follower *f = user_data;
-
-  f->interrupted = TRUE;
-  return G_SOURCE_CONTINUE;
-}
-
-static void
 print_response_body (FerryTransfer *transfer)
 {
   g_autoptr(GError) error = NULL;
@@ -239,29 +219,26 @@ static int
 follow_upload (FerryUploader *uploader, FerryTransfer *transfer, const char *label,
                UploadOptions *opts)
 {
-  Follower f = { transfer, uploader, NULL, 0, FALSE, FALSE, FALSE };
+  Follower f = { .transfer = transfer };
   g_autoptr(FerryctlTransferInfo) info = NULL;
-  guint sigint_id;
 
   if (!opts->json && isatty (STDOUT_FILENO))
     f.bar = ferry_progress_bar_new (label);
   g_signal_connect (transfer, "notify::status", G_CALLBACK (on_notify_status), &f);
   g_signal_connect (transfer, "progress", G_CALLBACK (on_progress), &f);
-  g_signal_connect (uploader, "notify::service-running", G_CALLBACK (on_service_running), &f);
-  sigint_id = g_unix_signal_add (SIGINT, on_sigint, &f);
+  ferryctl_stop_watch (&f.stop, uploader, TRUE);
   on_notify_status (G_OBJECT (transfer), NULL, &f);
 
-  while (!f.ended && !f.interrupted && !f.service_lost)
+  while (!f.ended && !f.stop.interrupted && !f.stop.service_lost)
     g_main_context_iteration (NULL, TRUE);
 
-  g_source_remove (sigint_id);
+  ferryctl_stop_unwatch (&f.stop);
   g_signal_handlers_disconnect_by_data (transfer, &f);
-  g_signal_handlers_disconnect_by_data (uploader, &f);
 
   if (!f.ended)
     {
       g_clear_pointer (&f.bar, ferry_progress_bar_free);
-      if (f.service_lost)
+      if (f.stop.service_lost)
         {
           ferryctl_print_error (_("The Ferry service stopped before the upload ended"));
           return FERRYCTL_EXIT_SERVICE;
