@@ -242,22 +242,16 @@ client_free (FerryTestClient *client)
   g_free (client);
 }
 
-FerryTestClient *
-ferry_fixture_connect (FerryFixture *fx, const char *app_id)
+/* Records every signal @client's new connection receives and counts
+ * ferryd's broadcasts; the fixture frees it at teardown. Match every
+ * signal: a broadcast from ferryd would reach this connection, so a test
+ * can tell that none was sent. */
+static void
+client_watch_signals (FerryFixture *fx, FerryTestClient *client)
 {
-  g_autoptr(GError) error = NULL;
-  FerryTestClient *client = g_new0 (FerryTestClient, 1);
   gint *n_broadcast = g_atomic_rc_box_new0 (gint);
 
-  client->connection =
-    g_dbus_connection_new_for_address_sync (fx->bus_address,
-                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                            NULL, NULL, &error);
-  g_assert_no_error (error);
   client->signals = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_test_signal_free);
-  /* Match every signal: a broadcast from ferryd would reach this
-   * connection, so a test can tell that none was sent. */
   client->subscription =
     g_dbus_connection_signal_subscribe (client->connection, NULL, NULL, NULL, NULL, NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, client_signal_cb, client, NULL);
@@ -266,6 +260,21 @@ ferry_fixture_connect (FerryFixture *fx, const char *app_id)
                                                  (GDestroyNotify) g_atomic_rc_box_release);
   client->n_broadcast_box = n_broadcast;
   g_ptr_array_add (fx->clients, client);
+}
+
+FerryTestClient *
+ferry_fixture_connect (FerryFixture *fx, const char *app_id)
+{
+  g_autoptr(GError) error = NULL;
+  FerryTestClient *client = g_new0 (FerryTestClient, 1);
+
+  client->connection =
+    g_dbus_connection_new_for_address_sync (fx->bus_address,
+                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                            NULL, NULL, &error);
+  g_assert_no_error (error);
+  client_watch_signals (fx, client);
 
   if (app_id != NULL)
     {
@@ -1419,7 +1428,6 @@ ferry_fixture_connect_as_process (FerryFixture *fx, guint *out_pid)
   g_autoptr(GSocket) gsocket = NULL;
   g_autoptr(GSocketConnection) stream = NULL;
   FerryTestClient *client = g_new0 (FerryTestClient, 1);
-  gint *n_broadcast = g_atomic_rc_box_new0 (gint);
   struct sockaddr_un sun;
   socklen_t len = bus_sockaddr (fx->bus_address, &sun);
   int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1445,17 +1453,7 @@ ferry_fixture_connect_as_process (FerryFixture *fx, guint *out_pid)
                                 G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                 NULL, NULL, &error);
   g_assert_no_error (error);
-
-  /* As ferry_fixture_connect() does. */
-  client->signals = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_test_signal_free);
-  client->subscription =
-    g_dbus_connection_signal_subscribe (client->connection, NULL, NULL, NULL, NULL, NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, client_signal_cb, client, NULL);
-  client->filter = g_dbus_connection_add_filter (client->connection, client_filter_cb,
-                                                 g_atomic_rc_box_acquire (n_broadcast),
-                                                 (GDestroyNotify) g_atomic_rc_box_release);
-  client->n_broadcast_box = n_broadcast;
-  g_ptr_array_add (fx->clients, client);
+  client_watch_signals (fx, client);
 
   if (out_pid != NULL)
     *out_pid = (guint) pid;
